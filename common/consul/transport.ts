@@ -1,0 +1,166 @@
+import { EventEmitter } from 'node:events';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import Consul from 'consul';
+import { ToolkitError } from '../errors.js';
+import { describeConsul, type ConsulConfig } from './config.js';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface RawRequest {
+  method: 'GET' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Request timeout in ms (a blocking query needs its wait plus a margin). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Answer 404 as a response instead of an error (KV reads of missing keys). */
+  allowNotFound?: boolean;
+}
+
+type PapiTransform = (
+  request: PapiRequest,
+  next: (stop: false, err?: unknown, value?: unknown) => void,
+) => void;
+interface PapiRequest {
+  err?: Error & { statusCode?: number; code?: string };
+  res?: { statusCode: number; headers: RawResponse['headers']; body: unknown };
+}
+interface PapiClient {
+  _get(opts: object, transform: PapiTransform): Promise<RawResponse>;
+  _put(opts: object, transform: PapiTransform): Promise<RawResponse>;
+  _delete(opts: object, transform: PapiTransform): Promise<RawResponse>;
+  destroy(): void;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENOENT',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'EADDRNOTAVAIL',
+]);
+
+/**
+ * The `consul` package is the transport (its keep-alive agent, TLS, unix sockets, cancellation),
+ * used through its raw request pipeline: its typed helpers re-map field names and drop some
+ * (TLSSkipVerify, Status, DeregisterCriticalServiceAfter), and hide the X-Consul-Index header
+ * a blocking loop needs.
+ */
+export class ConsulTransport {
+  readonly address: string;
+  private readonly client: PapiClient;
+  private readonly token: string | undefined;
+
+  constructor(config: ConsulConfig) {
+    this.address = describeConsul(config);
+    this.token = config.token;
+    const secure = config.scheme === 'https';
+    const agent = secure
+      ? new HttpsAgent({
+          keepAlive: true,
+          ca: config.tls?.ca,
+          cert: config.tls?.cert,
+          key: config.tls?.key,
+          rejectUnauthorized: !config.tls?.insecureSkipVerify,
+        })
+      : new HttpAgent({ keepAlive: true });
+    const opts: Record<string, unknown> = { agent };
+    if (config.scheme === 'unix') {
+      opts.baseUrl = 'http://localhost/v1';
+      opts.socketPath = config.socketPath;
+    } else {
+      opts.host = config.host;
+      opts.port = config.port;
+      opts.secure = secure;
+    }
+    this.client = new Consul(
+      opts as ConstructorParameters<typeof Consul>[0],
+    ) as unknown as PapiClient;
+  }
+
+  async request(req: RawRequest): Promise<RawResponse> {
+    req.signal?.throwIfAborted();
+    const ctx = new EventEmitter();
+    const onAbort = (): void => void ctx.emit('cancel');
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.query ?? {}))
+      if (v !== undefined && v !== false) query[k] = v === true ? '' : String(v);
+    const opts = {
+      name: `consul ${req.method} ${req.path}`,
+      path: req.path,
+      query,
+      headers: this.token ? { 'x-consul-token': this.token } : {},
+      type: 'json',
+      ...(req.body === undefined ? {} : { body: req.body }),
+      ...(req.timeoutMs === undefined ? {} : { timeout: req.timeoutMs }),
+      ctx,
+    };
+    const transform: PapiTransform = (request, next) => {
+      const res = request.res;
+      if (request.err && !(req.allowNotFound && res?.statusCode === 404))
+        return next(false, request.err);
+      next(false, undefined, {
+        status: res?.statusCode ?? 0,
+        headers: res?.headers ?? {},
+        body: res?.body,
+      });
+    };
+    try {
+      const method = req.method === 'GET' ? '_get' : req.method === 'PUT' ? '_put' : '_delete';
+      return await this.client[method](opts, transform);
+    } catch (error) {
+      throw this.toError(error, req);
+    } finally {
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  private toError(error: unknown, req: RawRequest): ToolkitError {
+    const err = error as Error & {
+      statusCode?: number;
+      code?: string;
+      isAbort?: boolean;
+      isTimeout?: boolean;
+    };
+    const where = `${req.method} ${req.path} on ${this.address}`;
+    if (req.signal?.aborted)
+      return new ToolkitError(`consul: ${where} aborted`, { code: 'E_ABORTED', cause: error });
+    const status = err.statusCode;
+    if (status !== undefined) {
+      // 5xx (no leader, agent restarting) and 429 clear up by themselves; 4xx do not.
+      const retryable = status >= 500 || status === 429;
+      const body = String(
+        (err as { response?: { body?: unknown } }).response?.body ?? err.message,
+      ).slice(0, 300);
+      return new ToolkitError(`consul: ${where} answered ${status}: ${body.trim()}`, {
+        code: retryable ? 'E_CONSUL_UNAVAILABLE' : 'E_CONSUL_REQUEST',
+        retryable,
+        cause: error,
+        details: { status },
+      });
+    }
+    const code = err.code ?? (err.isTimeout ? 'ETIMEDOUT' : undefined);
+    const retryable = code === undefined || CONNECTION_CODES.has(code) || err.isTimeout === true;
+    return new ToolkitError(`consul: ${where} failed: ${code ?? err.message}`, {
+      code: 'E_CONSUL_UNAVAILABLE',
+      retryable,
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The README's test command: provision, build, lint, type-check, then unit, integration and
+# end-to-end tests. Every stage runs even if an earlier one failed; the last lines summarise.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+mkdir -p test-results
+summary=()
+total_pass=0
+total_fail=0
+status=0
+
+stage() { # name, command...
+  local name="$1"; shift
+  local out="test-results/$name.log"
+  local started=$SECONDS
+  log "== $name: $*"
+  "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  local secs=$((SECONDS - started))
+  local passing failing pending
+  passing=$(grep -Eo '^ +[0-9]+ passing' "$out" | grep -Eo '[0-9]+' | tail -1)
+  failing=$(grep -Eo '^ +[0-9]+ failing' "$out" | grep -Eo '[0-9]+' | tail -1)
+  pending=$(grep -Eo '^ +[0-9]+ pending' "$out" | grep -Eo '[0-9]+' | tail -1)
+  if [ -n "$passing$failing" ]; then
+    total_pass=$((total_pass + ${passing:-0}))
+    total_fail=$((total_fail + ${failing:-0}))
+    summary+=("$(printf '%-12s %s  %s passed, %s failed, %s pending  (%ss)' "$name" "$([ "$rc" = 0 ] && echo ok || echo FAIL)" "${passing:-0}" "${failing:-0}" "${pending:-0}" "$secs")")
+  else
+    summary+=("$(printf '%-12s %s  (%ss)' "$name" "$([ "$rc" = 0 ] && echo ok || echo FAIL)" "$secs")")
+  fi
+  if [ "$rc" != 0 ]; then
+    status=1
+    # A stage that failed without a mocha tally still counts as one failure.
+    [ -z "$failing" ] || [ "$failing" = 0 ] && total_fail=$((total_fail + 1))
+  fi
+  return 0
+}
+
+stage setup bash scripts/setup-env.sh
+stage build npm run --silent build
+stage lint npm run --silent lint
+stage typecheck npm run --silent typecheck
+stage unit npx mocha 'test/unit/**/*.test.ts'
+stage integration npx mocha --timeout 60000 'test/integration/**/*.test.ts'
+if compgen -G 'test/e2e/**/*.test.ts' >/dev/null || compgen -G 'test/e2e/*.test.ts' >/dev/null; then
+  stage e2e npx mocha --timeout 300000 'test/e2e/**/*.test.ts'
+fi
+
+echo
+echo "==================== test:all summary ===================="
+printf '%s\n' "${summary[@]}"
+echo "----------------------------------------------------------"
+echo "total: $total_pass passed, $total_fail failed"
+exit $status

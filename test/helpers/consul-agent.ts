@@ -1,0 +1,90 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Child } from '../../common/process/child.js';
+import { ConsulClient } from '../../common/consul/client.js';
+import type { ConsulConfig } from '../../common/consul/config.js';
+import { CONSUL_BIN } from './paths.js';
+import { freePorts } from './ports.js';
+import { waitFor } from './wait-for.js';
+
+export interface ConsulAgent {
+  httpPort: number;
+  /** "127.0.0.1:<port>" */
+  addr: string;
+  config: ConsulConfig;
+  client: ConsulClient;
+  /** The agent's output so far, for failure messages. */
+  output: string[];
+  stop(): Promise<void>;
+  /** SIGKILL, as in an outage. */
+  kill(): Promise<void>;
+  /** Start again on the same ports (a dev agent comes back empty). */
+  restart(): Promise<void>;
+}
+
+/** A private `consul agent -dev` on free loopback ports, one per suite. */
+export async function startConsulAgent(options: { bind?: string } = {}): Promise<ConsulAgent> {
+  if (!existsSync(CONSUL_BIN))
+    throw new Error(`consul not found at ${CONSUL_BIN}: run npm run setup:env`);
+  const bind = options.bind ?? '127.0.0.1';
+  const [http, serf, wan, server] = (await freePorts(4)) as [number, number, number, number];
+  const dataDir = mkdtempSync(join(tmpdir(), 'consul-test-'));
+  const output: string[] = [];
+  const args = [
+    'agent',
+    '-dev',
+    '-bind',
+    bind,
+    '-client',
+    bind,
+    '-http-port',
+    String(http),
+    '-dns-port',
+    '-1',
+    '-grpc-port',
+    '-1',
+    '-serf-lan-port',
+    String(serf),
+    '-serf-wan-port',
+    String(wan),
+    '-server-port',
+    String(server),
+    '-node',
+    `test-${http}`,
+    '-log-level',
+    'warn',
+  ];
+  let child: Child;
+  const config: ConsulConfig = { scheme: 'http', host: bind, port: http };
+  const client = new ConsulClient(config);
+  const start = async (): Promise<void> => {
+    child = new Child(CONSUL_BIN, args, { onLine: (l) => output.push(l) });
+    await waitFor(async () => (await client.leader()) !== '', {
+      timeoutMs: 20_000,
+      what: `consul on ${bind}:${http} to elect itself`,
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}\n${output.slice(-20).join('\n')}`);
+    });
+  };
+  await start();
+  return {
+    httpPort: http,
+    addr: `${bind}:${http}`,
+    config,
+    client,
+    output,
+    async stop() {
+      client.close();
+      await child.stop('SIGTERM', 5_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill() {
+      await child.stop('SIGKILL', 1_000);
+    },
+    async restart() {
+      await child.stop('SIGKILL', 1_000);
+      await start();
+    },
+  };
+}
