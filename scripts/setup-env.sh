@@ -51,8 +51,11 @@ if ! [ -x "$CONSUL_BIN" ]; then
   "$CONSUL_BIN" version | head -1 >&2
 fi
 
-# 4. Test image: busybox (httpd, sh, nc) imported from a folder; nothing is pulled.
-if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+# 4. Test image: busybox (httpd, sh, nc) imported from a folder; nothing is pulled. Rebuilt when
+# the backend script changes (its hash is a label of the image).
+fixture_hash="$(sha256sum "$ROOT/test/fixtures/backend.sh" | cut -c1-16)"
+image_hash="$(docker image inspect -f '{{index .Config.Labels "org.toolkit.fixture-hash"}}' "$TEST_IMAGE" 2>/dev/null || true)"
+if [ "$image_hash" != "$fixture_hash" ]; then
   log "building $TEST_IMAGE"
   dir="$(mktemp -d)"
   mkdir -p "$dir/bin" "$dir/www" "$dir/tmp" "$dir/etc"
@@ -63,7 +66,8 @@ if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
   echo 'root:x:0:0:root:/:/bin/sh' >"$dir/etc/passwd"
   tar -C "$dir" -c . | docker import \
     --change 'ENV PATH=/bin' --change 'CMD ["/bin/backend"]' \
-    --change 'LABEL org.toolkit.test-image=1' - "$TEST_IMAGE" >/dev/null
+    --change 'LABEL org.toolkit.test-image=1' --change "LABEL org.toolkit.fixture-hash=$fixture_hash" \
+    - "$TEST_IMAGE" >/dev/null
   rm -rf "$dir"
 fi
 log "ready: docker $(docker version --format '{{.Server.Version}}'), $(nginx -v 2>&1), $("$CONSUL_BIN" version | head -1), image $TEST_IMAGE"
