@@ -24,6 +24,8 @@ export interface LoadOptions {
 
 export interface LoadRun {
   stop(): Promise<LoadSample[]>;
+  /** performance.now() when the load began: sample times are relative to it. */
+  startedAt: number;
   samples: LoadSample[];
 }
 
@@ -81,6 +83,7 @@ export function startLoad(options: LoadOptions): LoadRun {
   tick();
   return {
     samples,
+    startedAt: started,
     async stop() {
       stopped = true;
       await Promise.all(inflight);

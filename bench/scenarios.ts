@@ -1,0 +1,203 @@
+import type Docker from 'dockerode';
+import { execa } from 'execa';
+import type { TestContainers } from '../test/helpers/containers.js';
+import { startLoad, summarize } from '../test/helpers/load.js';
+import { waitFor } from '../test/helpers/wait-for.js';
+import { get, pollUntilServed } from './lib/http.js';
+import { reloadCount, type Stack } from './lib/stack.js';
+import { distribution, type Distribution } from './lib/stats.js';
+
+export interface ConvergenceResult extends Distribution {
+  samples: number[];
+  mode: string;
+}
+
+/** Start one container after another; time from `docker start` returning to first routed answer. */
+export async function convergence(
+  stack: Stack,
+  containers: TestContainers,
+  count: number,
+  mode: 'passing' | 'http-check-1s',
+): Promise<ConvergenceResult> {
+  const samples: number[] = [];
+  const check: Record<string, string> =
+    mode === 'passing'
+      ? {
+          SERVICE_80_CHECK_HTTP: '/health',
+          SERVICE_80_CHECK_INTERVAL: '10s',
+          SERVICE_CHECK_INITIAL_STATUS: 'passing',
+        }
+      : { SERVICE_80_CHECK_HTTP: '/health', SERVICE_80_CHECK_INTERVAL: '1s' };
+  for (let i = 0; i < count; i++) {
+    const id = containers.uniqueName(`conv-${mode}-${i}`);
+    const path = `c${i}${mode === 'passing' ? 'p' : 'h'}`;
+    const container = await containers.run({
+      name: id,
+      start: false,
+      publish: { '80': '' },
+      env: {
+        BACKEND_ID: id,
+        PATHS: path,
+        SERVICE_NAME: `bench-${path}`,
+        SERVICE_TAGS: `urlprefix-/${path}/`,
+        ...check,
+      },
+    });
+    await container.start();
+    samples.push(await pollUntilServed(`${stack.gatewayUrl}/${path}/`, id, 20_000));
+  }
+  return { mode, ...distribution(samples), samples: samples.map((s) => Math.round(s)) };
+}
+
+export interface RemovalResult {
+  runs: { lastRoutedAfterStopMs: number; requests: number; failed: number }[];
+  lastRouted: Distribution;
+  failedTotal: number;
+  requestsTotal: number;
+}
+
+/** Two instances under steady load; stop one (it drains 1 s) and see when traffic to it ends. */
+export async function removal(
+  stack: Stack,
+  containers: TestContainers,
+  runs: number,
+  rate = 200,
+): Promise<RemovalResult> {
+  const results: RemovalResult['runs'] = [];
+  const env = {
+    SERVICE_NAME: 'bench-removal',
+    SERVICE_TAGS: 'urlprefix-/removal/',
+    PATHS: 'removal',
+    STOP_DELAY: '1',
+  };
+  const stable = containers.uniqueName('removal-stable');
+  await containers.run({
+    name: stable,
+    publish: { '80': '' },
+    env: { ...env, BACKEND_ID: stable },
+  });
+  for (let i = 0; i < runs; i++) {
+    const victim = containers.uniqueName(`removal-${i}`);
+    const container = await containers.run({
+      name: victim,
+      publish: { '80': '' },
+      env: { ...env, BACKEND_ID: victim },
+    });
+    await pollUntilServed(`${stack.gatewayUrl}/removal/`, victim, 20_000, 1).catch(async () => {
+      // round robin: keep asking until the new instance answered once
+      await waitFor(
+        async () => (await get(`${stack.gatewayUrl}/removal/`)).body.startsWith(victim),
+        { timeoutMs: 20_000 },
+      );
+    });
+    const load = startLoad({
+      url: `${stack.gatewayUrl}/removal/`,
+      rate,
+      maxDurationMs: 10_000,
+      keepBodies: true,
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const stopT = performance.now() - load.startedAt;
+    await container.stop({ t: 10 });
+    await new Promise((r) => setTimeout(r, 500));
+    const samples = await load.stop();
+    const toVictim = samples.filter((s) => s.body.startsWith(victim));
+    const last = toVictim.length ? Math.max(...toVictim.map((s) => s.t)) : stopT;
+    const sum = summarize(samples);
+    results.push({
+      lastRoutedAfterStopMs: Math.max(0, Math.round(last - stopT)),
+      requests: sum.sent,
+      failed: sum.failed,
+    });
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+  return {
+    runs: results,
+    lastRouted: distribution(results.map((r) => r.lastRoutedAfterStopMs)),
+    failedTotal: results.reduce((a, r) => a + r.failed, 0),
+    requestsTotal: results.reduce((a, r) => a + r.requests, 0),
+  };
+}
+
+export interface BurstResult {
+  containers: number;
+  allRoutableMs: number;
+  reloads: number;
+}
+
+/** Start `count` containers at once; time until every one answers through the gateway. */
+export async function burst(
+  stack: Stack,
+  containers: TestContainers,
+  count: number,
+): Promise<BurstResult> {
+  const created: { c: Docker.Container; id: string; path: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = containers.uniqueName(`burst-${i}`);
+    const path = `b${i}`;
+    const c = await containers.run({
+      name: id,
+      start: false,
+      publish: { '80': '' },
+      env: {
+        BACKEND_ID: id,
+        PATHS: path,
+        SERVICE_NAME: `bench-${path}`,
+        SERVICE_TAGS: `urlprefix-/${path}/`,
+      },
+    });
+    created.push({ c, id, path });
+  }
+  const before = await reloadCount(stack);
+  const started = performance.now();
+  await Promise.all(created.map(({ c }) => c.start()));
+  await Promise.all(
+    created.map(({ id, path }) => pollUntilServed(`${stack.gatewayUrl}/${path}/`, id, 30_000, 10)),
+  );
+  const allRoutableMs = Math.round(performance.now() - started);
+  await new Promise((r) => setTimeout(r, 1_000)); // let trailing reloads land before counting
+  const reloads = (await reloadCount(stack)) - before;
+  await Promise.all(created.map(({ c }) => c.remove({ force: true }).catch(() => undefined)));
+  return { containers: count, allRoutableMs, reloads };
+}
+
+export interface WrkResult {
+  requestsPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  requests: number;
+  errors: number;
+}
+
+/** wrk (Debian's) against a loopback URL for `seconds`. */
+export async function wrk(url: string, seconds: number, connections = 16): Promise<WrkResult> {
+  if (!/^http:\/\/127\./.test(url)) throw new Error('loopback only');
+  const { stdout } = await execa('wrk', [
+    '-t2',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    url,
+  ]);
+  const num = (re: RegExp): number => Number(re.exec(stdout)?.[1] ?? NaN);
+  const ms = (re: RegExp): number => {
+    const m = re.exec(stdout);
+    if (!m) return NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    stdout,
+  );
+  const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
+  const errors =
+    (socketErrors ? socketErrors.slice(1).reduce((a, v) => a + Number(v), 0) : 0) +
+    (Number.isNaN(non2xx) ? 0 : non2xx);
+  return {
+    requestsPerSec: Math.round(num(/Requests\/sec:\s+([\d.]+)/)),
+    latencyP50Ms: Math.round(ms(/50%\s+([\d.]+)(us|ms|s)/) * 100) / 100,
+    latencyP99Ms: Math.round(ms(/99%\s+([\d.]+)(us|ms|s)/) * 100) / 100,
+    requests: num(/(\d+) requests in/),
+    errors,
+  };
+}
