@@ -1,0 +1,17 @@
+/** template-renderer as a library: consul-template's job with Handlebars templates. */
+export { createRenderer } from './runner.js';
+export type {
+  TemplateConfig,
+  RenderEvent,
+  HelperContext,
+  HelperFactory,
+  RendererOptions,
+  Renderer,
+  RendererStatus,
+  TemplateStatus,
+  QueryStatus,
+  ServiceEntry,
+  CatalogService,
+  CatalogNode,
+  KeyPair,
+} from './types.js';

@@ -1,0 +1,77 @@
+import type { QueryStatus } from './types.js';
+
+interface Entry {
+  data: unknown;
+  /** JSON of `data`, to tell a real change from a re-delivery of the same content. */
+  json: string;
+  hasData: boolean;
+  index: number;
+  lastOkAt?: number;
+  error?: string;
+}
+
+/** The store helpers read: query key -> latest data, plus the watch state shown in status(). */
+export class Snapshot {
+  private readonly entries = new Map<string, Entry>();
+
+  has(key: string): boolean {
+    return this.entries.get(key)?.hasData === true;
+  }
+
+  get(key: string): unknown {
+    return this.entries.get(key)?.data;
+  }
+
+  /** Stores data; returns whether the content differs from what was there. */
+  set(key: string, data: unknown, index: number): boolean {
+    const json = JSON.stringify(data) ?? 'null';
+    const entry = this.entry(key);
+    const changed = !entry.hasData || entry.json !== json;
+    if (changed) {
+      entry.data = data;
+      entry.json = json;
+      entry.hasData = true;
+    }
+    entry.index = index;
+    entry.lastOkAt = Date.now();
+    entry.error = undefined;
+    return changed;
+  }
+
+  /** Records a failed fetch; the last data stays (last output is kept during an outage). */
+  fail(key: string, error: string): void {
+    this.entry(key).error = error;
+  }
+
+  ok(key: string, index: number): void {
+    const entry = this.entry(key);
+    entry.index = index;
+    entry.lastOkAt = Date.now();
+    entry.error = undefined;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  status(): QueryStatus[] {
+    return [...this.entries.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, e]) => ({
+        key,
+        index: e.index,
+        hasData: e.hasData,
+        ...(e.lastOkAt ? { lastOkAt: new Date(e.lastOkAt).toISOString() } : {}),
+        ...(e.error ? { error: e.error } : {}),
+      }));
+  }
+
+  private entry(key: string): Entry {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { data: undefined, json: '', hasData: false, index: 0 };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+}
