@@ -1,11 +1,134 @@
 #!/usr/bin/env node
-// Placeholder CLI: the program lands with its own issue.
+// template-renderer CLI: argv/env/config file -> typed config -> renderer. The only file that
+// reads process.env/argv and exits.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { destination } from 'pino';
 import { formatHelp, wantsHelp } from '../common/cli/argv.js';
+import { EXIT_CODES, exitCodeFor } from '../common/cli/run-cli.js';
+import { describeError } from '../common/errors.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { flagSpecs, resolveConfig, type ResolvedConfig } from './config.js';
+import { createRenderer, type Renderer } from './index.js';
 
-const help = formatHelp('template-renderer [options]', 'Not implemented yet.', []);
-if (wantsHelp(process.argv.slice(2))) {
-  process.stdout.write(help + '\n');
-} else {
-  process.stderr.write('template-renderer: not implemented yet\n');
-  process.exit(1);
+const HELP_FOOTER = `Examples:
+  template-renderer -consul-addr consul:8500 \\
+    -template "/etc/templates/nginx.hbs:/etc/nginx/conf.d/app.conf:nginx -s reload"
+  template-renderer -config renderer.yaml -once
+
+Signals: SIGHUP reloads the configuration and templates; SIGTERM/SIGINT stop.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 config, 4 template (-once/-dry), 5 command (-once).`;
+
+function fail(error: unknown, log?: Logger): never {
+  const message = describeError(error);
+  if (log) log.fatal({ err: message }, 'template-renderer failed');
+  else process.stderr.write(`template-renderer: ${message}\n`);
+  process.exit(exitCodeFor(error));
 }
+
+function load(): ResolvedConfig {
+  return resolveConfig(process.argv.slice(2), process.env, (p) => readFileSync(p, 'utf8'));
+}
+
+function build(config: ResolvedConfig, log: Logger): Renderer {
+  return createRenderer({
+    consul: config.consul,
+    templates: config.templates,
+    ...(config.wait ? { wait: config.wait } : {}),
+    maxStaleMs: config.maxStaleMs,
+    once: config.once,
+    dry: config.dry,
+    logger: log,
+    env: process.env,
+    stdout: process.stdout,
+  });
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(
+      formatHelp(
+        'template-renderer [options]',
+        'Renders Handlebars templates from Consul data and runs a command when the output changes.',
+        flagSpecs,
+        HELP_FOOTER,
+      ) + '\n',
+    );
+    return;
+  }
+  let config: ResolvedConfig;
+  try {
+    config = load();
+  } catch (error) {
+    fail(error);
+  }
+  // Logs go to stderr: stdout carries the renders in -dry mode.
+  const log = createLogger({
+    name: 'template-renderer',
+    level: config.logLevel,
+    destination: destination({ dest: 2, sync: true }),
+  });
+  if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}\n`);
+  const cleanup = (): void => {
+    if (config.pidFile) rmSync(config.pidFile, { force: true });
+  };
+
+  let renderer = build(config, log);
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    stopping = true;
+    await renderer.stop().catch(() => undefined);
+    cleanup();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void stop(EXIT_CODES.ok));
+  process.on('SIGINT', () => void stop(config.once ? EXIT_CODES.interrupted : EXIT_CODES.ok));
+  process.on('SIGHUP', () => {
+    void (async () => {
+      if (stopping) return;
+      log.info('SIGHUP: reloading configuration and templates');
+      let next: ResolvedConfig;
+      try {
+        next = load();
+      } catch (error) {
+        log.error({ err: describeError(error) }, 'reload failed; previous configuration kept');
+        return;
+      }
+      if (JSON.stringify(next) === JSON.stringify(config)) {
+        await renderer.reload();
+        return;
+      }
+      // The configuration changed: a fresh renderer renders complete data before writing, and
+      // writes only changed bytes, so the swap itself never triggers a needless command.
+      const fresh = build(next, log);
+      try {
+        await fresh.start();
+      } catch (error) {
+        log.error({ err: describeError(error) }, 'reload failed; previous configuration kept');
+        return;
+      }
+      await renderer.stop();
+      renderer = fresh;
+      config = next;
+    })();
+  });
+
+  try {
+    await renderer.start();
+  } catch (error) {
+    cleanup();
+    fail(error, log);
+  }
+  if (config.once) {
+    try {
+      await renderer.firstRender;
+    } catch (error) {
+      await renderer.stop().catch(() => undefined);
+      cleanup();
+      fail(error, log);
+    }
+    await stop(EXIT_CODES.ok);
+  }
+}
+
+void main();
