@@ -72,10 +72,13 @@ export function renderTemplate(
   const scope = { snapshot, used: new Map<string, Query>(), missing: new Set<string>(), env };
   holder.current = scope;
   try {
-    const output = compiled(Object.create(null), {
-      allowProtoPropertiesByDefault: false,
-      allowProtoMethodsByDefault: false,
-    });
+    const output = compiled(
+      {},
+      {
+        allowProtoPropertiesByDefault: false,
+        allowProtoMethodsByDefault: false,
+      },
+    );
     return { output, used: scope.used, missing: scope.missing };
   } catch (error) {
     if (error instanceof ToolkitError) throw error;

@@ -28,7 +28,26 @@ export function registerHelpers(
   };
   const ctx = helperContext(holder);
   for (const [name, factory] of Object.entries(extra)) all[name] = factory(ctx);
-  for (const [name, fn] of Object.entries(all)) hb.registerHelper(name, fn);
+  for (const [name, fn] of Object.entries(all)) hb.registerHelper(name, shadowData(name, fn));
+}
+
+const DATA_NAMES = new Set(['key', 'index', 'first', 'last']);
+
+/**
+ * Handlebars resolves `{{@key}}` (and `@first`, `@last`, `@index`) through a helper of the same
+ * name when one exists; such a call has no parameters, so hand back the data variable instead.
+ */
+function shadowData(
+  name: string,
+  fn: (...args: unknown[]) => unknown,
+): (...args: unknown[]) => unknown {
+  if (!DATA_NAMES.has(name)) return fn;
+  return function (this: unknown, ...args: unknown[]) {
+    const options = args[0] as { data?: Record<string, unknown> } | undefined;
+    if (args.length === 1 && options?.data && Object.hasOwn(options.data, name))
+      return options.data[name];
+    return fn.apply(this, args);
+  };
 }
 
 export { ScopeHolder } from './scope.js';
