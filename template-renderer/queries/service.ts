@@ -32,8 +32,15 @@ export function parseServiceQuery(
   text: string,
   hash: Record<string, unknown> = {},
 ): ServiceQuerySpec {
-  const m = RE.exec(String(text).trim());
-  if (!m) throw templateError(`service: invalid query ${JSON.stringify(text)}`);
+  // name="..." is taken literally (service names with dots); so is text that is not query syntax
+  // but a plausible name from the catalog (one odd service must not break a whole template).
+  const literal = hash.name !== undefined ? String(hash.name) : undefined;
+  const raw = String(text ?? '').trim();
+  const m =
+    literal !== undefined
+      ? ['', undefined, literal, undefined, undefined, undefined]
+      : (RE.exec(raw) ?? (/^[^|@~]+$/.test(raw) ? ['', undefined, raw] : null));
+  if (!m || !m[2]) throw templateError(`service: invalid query ${JSON.stringify(text)}`);
   const status = hash.status !== undefined ? String(hash.status) : m[5];
   let statuses: string[] | undefined;
   if (status !== undefined && status.trim() !== '') {
@@ -56,7 +63,7 @@ export function parseServiceQuery(
   const str = (v: unknown, fallback: string | undefined): string | undefined =>
     v === undefined || v === '' ? fallback : String(v);
   return {
-    name: m[2] as string,
+    name: m[2],
     tag: str(hash.tag, m[1]),
     dc: str(hash.dc, m[3]),
     near: str(hash.near, m[4]),
