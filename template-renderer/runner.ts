@@ -8,7 +8,12 @@ import { runCommands } from './commands.js';
 import { ScopeHolder } from './helpers/index.js';
 import { createEnvironment, renderTemplate } from './render.js';
 import { Snapshot } from './snapshot.js';
-import { loadTemplate, newTemplateState, type TemplateState } from './template-state.js';
+import {
+  loadTemplate,
+  newTemplateState,
+  readSource,
+  type TemplateState,
+} from './template-state.js';
 import type { RenderEvent, Renderer, RendererOptions, RendererStatus } from './types.js';
 import { atomicWrite } from './write.js';
 import { Watcher } from './watcher.js';
@@ -271,7 +276,17 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   }
 
   private async reloadFile(path: string): Promise<void> {
-    for (const t of this.templates) if (t.config.source === path) await this.reloadTemplate(t);
+    for (const t of this.templates) {
+      if (t.config.source !== path) continue;
+      await this.reloadTemplate(t);
+      // File events within a few ms of each other can be coalesced: look again shortly after.
+      setTimeout(() => {
+        if (!this.running) return;
+        void readSource(t).then((text) => {
+          if (text !== undefined && text !== t.text) void this.reloadTemplate(t);
+        });
+      }, 250).unref();
+    }
   }
 
   private async reloadTemplate(t: TemplateState): Promise<void> {

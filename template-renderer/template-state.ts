@@ -9,6 +9,8 @@ export interface TemplateState {
   config: TemplateConfig;
   name: string;
   compiled?: Compiled;
+  /** Text of the last load attempt (valid or not), to notice edits a file event missed. */
+  text?: string;
   /** Query keys its last successful render used, and those that had no data. */
   used: Set<string>;
   missing: Set<string>;
@@ -47,6 +49,11 @@ export function newTemplateState(config: TemplateConfig): TemplateState {
 }
 
 /** Reads and compiles the template text; throws E_TEMPLATE (syntax) or E_CONFIG (unreadable). */
+export async function readSource(state: TemplateState): Promise<string | undefined> {
+  if (state.config.source === undefined) return state.config.contents;
+  return readFile(state.config.source, 'utf8').catch(() => undefined);
+}
+
 export async function loadTemplate(hb: typeof Handlebars, state: TemplateState): Promise<Compiled> {
   const { config } = state;
   let text = config.contents;
@@ -61,6 +68,7 @@ export async function loadTemplate(hb: typeof Handlebars, state: TemplateState):
       );
     }
   }
+  state.text = text;
   return compileTemplate(hb, text, {
     leftDelimiter: config.leftDelimiter,
     rightDelimiter: config.rightDelimiter,

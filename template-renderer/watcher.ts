@@ -116,6 +116,9 @@ export class Watcher {
         if (signal.aborted || isToolkitError(error, 'E_ABORTED')) return;
         const delay = backoffDelay(attempt, { initial: 250, max: 10_000, factor: 2, jitter: 0.2 });
         attempt++;
+        // After a failure, ask without an index: a restarted agent can reuse the very index we
+        // hold for different data, and an unchanged index would hide that change.
+        index = 0;
         snapshot.fail(query.key, describeError(error));
         // The first failure is worth a warning; the rest of an outage only at debug level.
         if (attempt === 1)

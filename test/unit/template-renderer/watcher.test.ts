@@ -39,8 +39,9 @@ describe('Watcher', () => {
       { data: ['a'], index: 10, lastContactMs: 0 },
       { data: ['a'], index: 10, lastContactMs: 0 }, // same index: ignored
       { data: ['a'], index: 12, lastContactMs: 0 }, // same content: no change
-      new ToolkitError('down', { code: 'E_CONSUL_UNAVAILABLE', retryable: true }),
+      { data: ['a'], index: 12, lastContactMs: 0 },
       { data: ['b'], index: 3, lastContactMs: 0 }, // backwards: reset to 0
+      new ToolkitError('down', { code: 'E_CONSUL_UNAVAILABLE', retryable: true }),
       { data: ['b'], index: 3, lastContactMs: 0 },
     ]);
     const w = new Watcher({
@@ -54,9 +55,9 @@ describe('Watcher', () => {
     });
     w.ensure(q);
     w.ensure(q); // shared: one loop per key
-    await waitFor(() => q.seen.length >= 7, { timeoutMs: 5000 });
+    await waitFor(() => q.seen.length >= 8, { timeoutMs: 5000 });
     await w.stop();
-    expect(q.seen).to.deep.equal([0, 10, 10, 12, 12, 0, 3]);
+    expect(q.seen).to.deep.equal([0, 10, 10, 12, 12, 0, 0, 3]); // backwards -> 0, error -> 0
     expect(changes).to.deep.equal([['a'], ['b']]);
   });
 
