@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import Consul from 'consul';
 import { ToolkitError } from '../errors.js';
 import { describeConsul, type ConsulConfig } from './config.js';
@@ -22,6 +23,16 @@ export interface RawRequest {
   /** Answer 404 as a response instead of an error (KV reads of missing keys). */
   allowNotFound?: boolean;
 }
+
+/** papi decodes by content type only; these first undo gzip (magic bytes 1f 8b) when present. */
+function gunzipped(body: Buffer): string {
+  return (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString('utf8');
+}
+const gzipAwareDecoders = {
+  'application/json': (body: Buffer): unknown => JSON.parse(gunzipped(body)),
+  'text/json': (body: Buffer): unknown => JSON.parse(gunzipped(body)),
+  'text/plain': (body: Buffer): string => gunzipped(body),
+};
 
 type PapiTransform = (
   request: PapiRequest,
@@ -75,7 +86,9 @@ export class ConsulTransport {
           rejectUnauthorized: !config.tls?.insecureSkipVerify,
         })
       : new HttpAgent({ keepAlive: true });
-    const opts: Record<string, unknown> = { agent };
+    // Consul gzips answers when asked: a blocking read of /catalog/services with 1000 services is
+    // 41 KB plain and under 3 KB compressed, and watchers re-read it on every catalog change.
+    const opts: Record<string, unknown> = { agent, decoders: gzipAwareDecoders };
     if (config.scheme === 'unix') {
       opts.baseUrl = 'http://localhost/v1';
       opts.socketPath = config.socketPath;
@@ -101,7 +114,10 @@ export class ConsulTransport {
       name: `consul ${req.method} ${req.path}`,
       path: req.path,
       query,
-      headers: this.token ? { 'x-consul-token': this.token } : {},
+      headers: {
+        'accept-encoding': 'gzip',
+        ...(this.token ? { 'x-consul-token': this.token } : {}),
+      },
       type: 'json',
       ...(req.body === undefined ? {} : { body: req.body }),
       ...(req.timeoutMs === undefined ? {} : { timeout: req.timeoutMs }),
