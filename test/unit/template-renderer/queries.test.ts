@@ -37,6 +37,14 @@ describe('service query', () => {
     expect(parseServiceQuery('web')).to.deep.include({ name: 'web', statuses: undefined });
   });
 
+  it('takes odd catalog names and name= literally', () => {
+    expect(parseServiceQuery('we b').name).to.equal('we b');
+    expect(parseServiceQuery('', { name: 'my.svc' })).to.deep.include({
+      name: 'my.svc',
+      tag: undefined,
+    });
+  });
+
   it('lets hash options override the text', () => {
     const q = parseServiceQuery('web', { tag: 'v2', status: 'any', dc: 'east' });
     expect(q).to.deep.include({ tag: 'v2', dc: 'east', statuses: ['any'] });
@@ -44,7 +52,8 @@ describe('service query', () => {
 
   it('rejects bad queries and statuses', () => {
     expect(() => parseServiceQuery('web|bogus')).to.throw(/unknown status/);
-    expect(() => parseServiceQuery('we b')).to.throw(/invalid query/);
+    expect(() => parseServiceQuery('web@@x')).to.throw(/invalid query/);
+    expect(() => parseServiceQuery('')).to.throw(/invalid query/);
     expect(() => parseServiceQuery('web|any,passing')).to.throw(/any/);
   });
 
