@@ -18,6 +18,8 @@ import type { RenderEvent, Renderer, RendererOptions, RendererStatus } from './t
 import { atomicWrite } from './write.js';
 import { Watcher } from './watcher.js';
 
+const WRITE_RETRY_MS = 1_000;
+
 /** Builds a renderer; nothing happens until start(). */
 export function createRenderer(options: RendererOptions): Renderer {
   return new TemplateRenderer(options);
@@ -102,7 +104,10 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     if (!this.running) return;
     this.running = false;
     this.abort.abort();
-    for (const t of this.templates) if (t.quiescence) clearTimeout(t.quiescence.timer);
+    for (const t of this.templates) {
+      if (t.quiescence) clearTimeout(t.quiescence.timer);
+      clearTimeout(t.retry);
+    }
     await this.files?.close();
     await this.watcher?.stop();
     await this.chain.catch(() => undefined);
@@ -255,9 +260,10 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       }
     } catch (error) {
       t.lastError = describeError(error);
-      this.log.error({ destination, err: t.lastError }, 'write failed');
+      this.log.error({ destination, err: t.lastError }, 'write failed; retrying in 1 s');
       this.emitError(error as Error);
       if (this.options.once) this.failFirst(error as Error);
+      else this.retryLater(t);
       return undefined;
     }
     const now = Date.now();
@@ -305,6 +311,16 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       );
       this.emitError(error as Error);
     }
+  }
+
+  /** A failed write is retried until it lands, so no output is lost to a transient error. */
+  private retryLater(t: TemplateState): void {
+    if (t.retry) return;
+    t.retry = setTimeout(() => {
+      t.retry = undefined;
+      t.dirty = true;
+      this.schedule();
+    }, WRITE_RETRY_MS);
   }
 
   private emitError(error: Error): void {

@@ -25,6 +25,8 @@ export interface TemplateState {
   lastChangeAt?: number;
   lastError?: string;
   quiescence?: { first: number; timer: NodeJS.Timeout };
+  /** Pending retry of a failed write. */
+  retry?: NodeJS.Timeout;
 }
 
 export function newTemplateState(config: TemplateConfig): TemplateState {
