@@ -35,18 +35,18 @@ export async function reloadCost(
     on = !on;
     changes++;
     const op = on
-      ? stack.consul.client.registerService({
+      ? stack.client.registerService({
           ID: 'bench-rc-extra',
           Name: 'bench-rc',
           Address: '127.0.0.1',
           Port: port,
           Tags: ['urlprefix-/rc/'],
         })
-      : stack.consul.client.deregisterService('bench-rc-extra');
+      : stack.client.deregisterService('bench-rc-extra');
     op.catch(() => undefined);
   }, 1_000);
   const churn = await wrk(`${stack.gatewayUrl}/rc/`, seconds).finally(() => clearInterval(timer));
-  await stack.consul.client.deregisterService('bench-rc-extra').catch(() => undefined);
+  await stack.client.deregisterService('bench-rc-extra').catch(() => undefined);
   const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
   return {
     overhead: { gateway, direct, ratio: ratio(gateway.requestsPerSec, direct.requestsPerSec) },

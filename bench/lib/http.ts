@@ -1,23 +1,6 @@
-import { Agent, request } from 'node:http';
+import { get } from '../../test/helpers/http.js';
 
-const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-
-/** One GET on a loopback URL: status and body, or status 0 on a connection error. */
-export function get(url: string, timeoutMs = 2_000): Promise<{ status: number; body: string }> {
-  if (!/^http:\/\/127\.\d+\.\d+\.\d+(:\d+)?\//.test(url)) throw new Error(`loopback only: ${url}`);
-  return new Promise((resolve) => {
-    const req = request(url, { agent, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', () => resolve({ status: 0, body: '' }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
-}
+export { closeAgent, get } from '../../test/helpers/http.js';
 
 /** Polls `url` every `intervalMs` until the body starts with `expect`; resolves with the time it took. */
 export async function pollUntilServed(
@@ -34,8 +17,4 @@ export async function pollUntilServed(
       throw new Error(`${url} did not serve ${expect} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-export function closeAgent(): void {
-  agent.destroy();
 }

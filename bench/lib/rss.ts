@@ -1,4 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childPids } from '../../test/helpers/stack.js';
+
+export { childPids };
 
 /** Resident set size of one process in MB (0 when it is gone). */
 export function rssMb(pid: number): number {
@@ -9,23 +12,6 @@ export function rssMb(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** Pids of the direct children of `pid` whose command name matches `name`. */
-export function childPids(pid: number, name?: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
-      if (m && Number(m[2]) === pid && (name === undefined || m[1] === name))
-        out.push(Number(entry));
-    } catch {
-      // process went away
-    }
-  }
-  return out;
 }
 
 /** nginx master (child of the gateway) plus its workers, summed. */
