@@ -35,6 +35,7 @@ function build(config: ResolvedConfig, log: Logger): Renderer {
     templates: config.templates,
     ...(config.wait ? { wait: config.wait } : {}),
     maxStaleMs: config.maxStaleMs,
+    outageHoldMs: config.outageHoldMs,
     once: config.once,
     dry: config.dry,
     logger: log,

@@ -49,6 +49,13 @@ export const flagSpecs: FlagSpec[] = [
     default: '0',
   },
   {
+    name: 'outage-hold',
+    kind: 'string',
+    value: '<duration>',
+    description: 'after Consul was unreachable, keep the last output this long once it answers',
+    default: '0',
+  },
+  {
     name: 'config',
     kind: 'string',
     value: '<file>',
@@ -75,6 +82,7 @@ export interface ResolvedConfig {
   templates: TemplateConfig[];
   wait?: { minMs: number; maxMs: number };
   maxStaleMs: number;
+  outageHoldMs: number;
   once: boolean;
   dry: boolean;
   logLevel: string;
@@ -157,6 +165,7 @@ const TOP_KEYS = [
   'templates',
   'wait',
   'maxStale',
+  'outageHold',
   'once',
   'dry',
   'logLevel',
@@ -300,6 +309,7 @@ export function resolveConfig(
   const waitValue = flags.wait ?? file.wait;
   const wait = waitValue === undefined ? undefined : parseWait(waitValue, '-wait');
   const maxStaleValue = flags['max-stale'] ?? file.maxStale;
+  const holdValue = flags['outage-hold'] ?? file.outageHold;
   const logLevel = String(flags['log-level'] ?? file.logLevel ?? 'info');
   parseLogLevel(logLevel, '-log-level');
   return {
@@ -307,6 +317,7 @@ export function resolveConfig(
     templates,
     ...(wait ? { wait } : {}),
     maxStaleMs: maxStaleValue === undefined ? 0 : duration(maxStaleValue, '-max-stale'),
+    outageHoldMs: holdValue === undefined ? 0 : duration(holdValue, '-outage-hold'),
     once: Boolean(flags.once ?? file.once ?? false),
     dry: Boolean(flags.dry ?? file.dry ?? false),
     logLevel,

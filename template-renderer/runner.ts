@@ -39,6 +39,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   private files?: FSWatcher;
   private chain: Promise<void> = Promise.resolve();
   private scheduled = false;
+  private hold?: NodeJS.Timeout;
   private running = false;
   private firstDone = false;
   private readonly abort = new AbortController();
@@ -67,6 +68,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       snapshot: this.snapshot,
       logger: this.log,
       onChange: (key) => this.onChange(key),
+      onRecover: () => this.onRecover(),
       blockWaitMs: this.options.blockWaitMs ?? 60_000,
       minDelayMs: this.options.minDelayMs ?? 50,
       maxStaleMs: this.options.maxStaleMs ?? 0,
@@ -108,6 +110,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       if (t.quiescence) clearTimeout(t.quiescence.timer);
       clearTimeout(t.retry);
     }
+    clearTimeout(this.hold);
     await this.files?.close();
     await this.watcher?.stop();
     await this.chain.catch(() => undefined);
@@ -161,9 +164,21 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     this.schedule();
   }
 
+  /** Consul answers again after an outage: hold rendering while it may still be refilling. */
+  private onRecover(): void {
+    const holdMs = this.options.outageHoldMs ?? 0;
+    if (holdMs <= 0 || !this.firstDone) return;
+    clearTimeout(this.hold);
+    this.log.info({ holdMs }, 'Consul answers again; keeping the last output while it refills');
+    this.hold = setTimeout(() => {
+      this.hold = undefined;
+      this.schedule();
+    }, holdMs);
+  }
+
   /** Coalesces everything that changed in the same tick into one round. */
   private schedule(): void {
-    if (this.scheduled || !this.running) return;
+    if (this.scheduled || !this.running || this.hold) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;

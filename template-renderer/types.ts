@@ -116,6 +116,12 @@ export interface RendererOptions {
   blockWaitMs?: number;
   /** Minimum time between two requests of one watch (default 50 ms; protects Consul from hot loops). */
   minDelayMs?: number;
+  /**
+   * After Consul failed to answer, keep the last output this long once it answers again (default
+   * 0). A restarted agent comes back with an empty catalog until registrators re-register: a
+   * hold keeps that transient emptiness out of the output.
+   */
+  outageHoldMs?: number;
 }
 
 export interface TemplateStatus {

@@ -12,6 +12,8 @@ export interface WatcherOptions {
   logger: Logger;
   /** Called when a key's data changed (or arrived for the first time). */
   onChange: (key: string) => void;
+  /** Called when a watch answers again after failing (Consul came back). */
+  onRecover?: (key: string) => void;
   blockWaitMs: number;
   minDelayMs: number;
   maxStaleMs: number;
@@ -87,7 +89,10 @@ export class Watcher {
           stale,
           signal,
         });
-        if (attempt > 0) log.info({ attempts: attempt }, 'watch recovered');
+        if (attempt > 0) {
+          log.info({ attempts: attempt }, 'watch recovered');
+          this.options.onRecover?.(query.key);
+        }
         attempt = 0;
         if (stale && res.lastContactMs > maxStaleMs) {
           // Too old for -max-stale: ask the leader right away.

@@ -28,7 +28,7 @@ describe('template-renderer faults (real Consul)', function () {
 
   const read = (f: string): string | undefined =>
     existsSync(f) ? readFileSync(f, 'utf8') : undefined;
-  const make = (templates: TemplateConfig[], token?: string): Renderer => {
+  const make = (templates: TemplateConfig[], token?: string, extra = {}): Renderer => {
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n'))
@@ -36,7 +36,7 @@ describe('template-renderer faults (real Consul)', function () {
     });
     const logger = createLogger({ name: 'tr', level: 'debug', destination: stream });
     const consul = token ? { ...agent.config, token } : agent.config;
-    const r = createRenderer({ consul, templates, minDelayMs: 10, logger });
+    const r = createRenderer({ consul, templates, minDelayMs: 10, logger, ...extra });
     renderers.push(r);
     return r;
   };
@@ -153,5 +153,24 @@ describe('template-renderer faults (real Consul)', function () {
     await agent.restart();
     expect(JSON.stringify(logs)).not.to.include(token);
     expect(JSON.stringify(r.status())).not.to.include(token);
+  });
+
+  it('outageHoldMs keeps a restarted, still empty agent out of the output', async () => {
+    await register('web-1', 8001);
+    const out = join(dir, 'hold.out');
+    const r = make([{ contents: WEB, destination: out }], undefined, { outageHoldMs: 1_500 });
+    const written: string[] = [];
+    r.on('render', (e) => void (e.changed && written.push(e.contents)));
+    await r.start();
+    await r.firstRender;
+    await agent.kill();
+    await waitFor(() => r.status().queries.some((q) => q.error), { what: 'outage seen' });
+    await agent.restart(); // empty until "registrator" re-registers, half a second later
+    await waitFor(() => logged('watch recovered').length > 0, { what: 'recovery seen' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await register('web-1', 8001);
+    await register('web-2', 8002);
+    await waitFor(() => read(out) === '8001\n8002\n', { what: 'render after the hold' });
+    expect(written).to.deep.equal(['8001\n', '8001\n8002\n']);
   });
 });

@@ -47,6 +47,7 @@ describe('template-renderer config', () => {
         '-once',
         '--max-stale',
         '5s',
+        '-outage-hold=2s',
       ],
       { CONSUL_HTTP_TOKEN: 'tok' },
       noFile,
@@ -57,6 +58,7 @@ describe('template-renderer config', () => {
       once: true,
       dry: false,
       maxStaleMs: 5000,
+      outageHoldMs: 2000,
       wait: { minMs: 1000, maxMs: 4000 },
     });
     expect(
