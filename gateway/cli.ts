@@ -1,11 +1,69 @@
 #!/usr/bin/env node
-// Placeholder CLI: the program lands with its own issue.
+// gateway CLI: argv/env -> typed config -> gateway. The only file that reads process.env/argv
+// and exits.
+import { tmpdir } from 'node:os';
 import { formatHelp, wantsHelp } from '../common/cli/argv.js';
+import { EXIT_CODES, exitCodeFor } from '../common/cli/run-cli.js';
+import { describeError } from '../common/errors.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { flagSpecs, resolveConfig, type GatewayConfig } from './config.js';
+import { createGateway } from './index.js';
 
-const help = formatHelp('gateway [options]', 'Not implemented yet.', []);
-if (wantsHelp(process.argv.slice(2))) {
-  process.stdout.write(help + '\n');
-} else {
-  process.stderr.write('gateway: not implemented yet\n');
-  process.exit(1);
+const FOOTER = `Routing: tag a service urlprefix-/api, urlprefix-example.com/, urlprefix-/api strip=/api.
+Example:
+  gateway --listen 0.0.0.0:80 --consul-addr 127.0.0.1:8500 --status-addr 127.0.0.1:9180
+
+Signals: SIGHUP re-reads the template, re-renders and reloads nginx; SIGTERM/SIGINT drain nginx
+gracefully and exit.
+Exit codes: 0 ok, 1 failure (nginx would not start), 2 usage, 3 config.`;
+
+function fail(error: unknown, log?: Logger): never {
+  const message = describeError(error);
+  if (log) log.fatal({ err: message }, 'gateway failed');
+  else process.stderr.write(`gateway: ${message}\n`);
+  process.exit(exitCodeFor(error));
 }
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(
+      formatHelp(
+        'gateway [options]',
+        'Runs nginx as the front door, routing to healthy Consul services by their urlprefix- tags.',
+        flagSpecs,
+        FOOTER,
+      ) + '\n',
+    );
+    return;
+  }
+  let config: GatewayConfig;
+  try {
+    config = resolveConfig(argv, process.env, { tmpDir: tmpdir(), cwd: process.cwd() });
+  } catch (error) {
+    fail(error);
+  }
+  const log = createLogger({ name: 'gateway', level: config.logLevel });
+  const gateway = createGateway(config, { logger: log });
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping: draining nginx');
+    await gateway.stop().catch((e: unknown) => log.error({ err: describeError(e) }, 'stop failed'));
+    process.exit(EXIT_CODES.ok);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('SIGHUP', () => {
+    if (!stopping) void gateway.reload();
+  });
+  try {
+    await gateway.start();
+  } catch (error) {
+    await gateway.stop().catch(() => undefined);
+    fail(error, log);
+  }
+}
+
+void main();

@@ -1,0 +1,161 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ToolkitError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { GatewayMetrics } from './metrics.js';
+import { confirmGeneration, testConfig, type NginxBinary } from './nginx.js';
+import { adaptListen, renderMainConfig, type WorkPaths } from './nginx-config.js';
+import type { RouteTable } from './routes.js';
+import type { StatusStore } from './status.js';
+import type { NginxSupervisor } from './supervisor.js';
+
+export interface ApplierOptions {
+  paths: WorkPaths;
+  nginx: NginxBinary;
+  supervisor: NginxSupervisor;
+  listen: string;
+  workerProcesses: string;
+  shutdownTimeoutMs: number;
+  reloadTimeoutMs: number;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  status: StatusStore;
+}
+
+/** The configuration that is live: what nginx runs, and what a restart would load. */
+interface Applied {
+  routes: string;
+  generation: number;
+}
+
+/**
+ * candidate -> `nginx -t` (full config) -> atomic swap -> reload -> confirm the generation.
+ * One apply at a time. A rejected candidate is never swapped in; a reload that does not come live
+ * is rolled back on disk, so the last good config keeps serving and survives restarts.
+ */
+export class ConfigApplier {
+  private chain: Promise<unknown> = Promise.resolve();
+  private applied?: Applied;
+  private nextGeneration = 1;
+
+  constructor(private readonly o: ApplierOptions) {}
+
+  get generation(): number {
+    return this.applied?.generation ?? 0;
+  }
+
+  /** Writes the gateway's nginx.conf around `routes` for the first start (generation 0). */
+  async prepare(routes: string): Promise<void> {
+    await this.writeAtomic(this.o.paths.routes, routes);
+    await this.writeAtomic(this.o.paths.mainConf, this.main(0, this.o.paths.routes));
+    this.applied = { routes, generation: 0 };
+  }
+
+  /** Validates a routes config without applying it. */
+  async validate(routes: string): Promise<{ ok: boolean; message: string }> {
+    const { paths } = this.o;
+    await writeFile(paths.candidate, adaptListen(routes, this.o.listen));
+    await writeFile(paths.testConf, this.main(this.generation, paths.candidate));
+    return testConfig(this.o.nginx, paths.testConf);
+  }
+
+  apply(rendered: string, table?: RouteTable): Promise<number> {
+    const next = this.chain.then(() => this.applyNow(rendered, table));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The routes file currently rendered (the renderer's output), for SIGHUP re-applies. */
+  async readRendered(): Promise<string | undefined> {
+    return readFile(this.o.paths.rendered, 'utf8').catch(() => undefined);
+  }
+
+  private async applyNow(rendered: string, table?: RouteTable): Promise<number> {
+    const { paths, metrics, status, logger: log } = this.o;
+    const started = performance.now();
+    const generation = this.nextGeneration++;
+    const routes = adaptListen(rendered, this.o.listen);
+    await writeFile(paths.candidate, routes);
+    await writeFile(paths.testConf, this.main(generation, paths.candidate));
+    const test = await testConfig(this.o.nginx, paths.testConf);
+    const at = new Date().toISOString();
+    if (!test.ok) {
+      metrics.validationFailures.inc();
+      status.validation({ at, ok: false, error: test.message });
+      log.error(
+        { generation, error: test.message },
+        'candidate config rejected by nginx -t; last good config keeps serving',
+      );
+      throw new ToolkitError(`nginx rejected the candidate config: ${test.message}`, {
+        code: 'E_NGINX',
+      });
+    }
+    status.validation({ at, ok: true });
+    const previous = this.applied;
+    await rename(paths.candidate, paths.routes);
+    await this.writeAtomic(paths.mainConf, this.main(generation, paths.routes));
+    if (!this.o.supervisor.running) {
+      // nginx is down (restarting with backoff): its next start loads this validated config.
+      this.applied = { routes, generation };
+      if (table) this.publish(table);
+      log.warn({ generation }, 'nginx is not running; config will load when it restarts');
+      return generation;
+    }
+    const live = await this.reloadAndConfirm(generation);
+    const durationMs = Math.round(performance.now() - started);
+    if (!live) {
+      // Roll back on disk so nginx (now or after a restart) loads the last good config.
+      if (previous) {
+        await this.writeAtomic(paths.routes, previous.routes);
+        await this.writeAtomic(paths.mainConf, this.main(previous.generation, paths.routes));
+        this.o.supervisor.reload();
+      }
+      const error = `reload to generation ${generation} was not confirmed within ${this.o.reloadTimeoutMs} ms`;
+      metrics.reloads.inc({ result: 'failure' });
+      status.reload({ at, result: 'failure', durationMs, generation, error });
+      log.error({ generation, durationMs }, error);
+      throw new ToolkitError(error, { code: 'E_NGINX', retryable: true });
+    }
+    this.applied = { routes, generation };
+    metrics.reloads.inc({ result: 'success' });
+    metrics.reloadDuration.observe(durationMs / 1000);
+    metrics.generation.set(generation);
+    status.reload({ at, result: 'success', durationMs, generation });
+    if (table) this.publish(table);
+    status.setReady(true);
+    log.info({ generation, durationMs, validateMs: test.durationMs }, 'config applied');
+    return generation;
+  }
+
+  private async reloadAndConfirm(generation: number): Promise<boolean> {
+    const { supervisor, paths, reloadTimeoutMs } = this.o;
+    if (!supervisor.reload()) return false;
+    return confirmGeneration(paths.control, generation, reloadTimeoutMs);
+  }
+
+  publish(table: RouteTable): void {
+    const { metrics, status } = this.o;
+    status.table(table);
+    metrics.routes.set(table.routes.length);
+    metrics.routeErrors.set(table.errors.length);
+    const healthy = new Map<string, number>();
+    for (const i of table.instances)
+      healthy.set(i.service, (healthy.get(i.service) ?? 0) + (i.healthy && i.valid ? 1 : 0));
+    metrics.setHealthy(healthy);
+  }
+
+  private main(generation: number, routesFile: string): string {
+    return renderMainConfig({
+      paths: this.o.paths,
+      routesFile,
+      generation,
+      workerProcesses: this.o.workerProcesses,
+      shutdownTimeoutMs: this.o.shutdownTimeoutMs,
+    });
+  }
+
+  private async writeAtomic(path: string, contents: string): Promise<void> {
+    const tmp = `${path}.tmp`;
+    await writeFile(tmp, contents);
+    await rename(tmp, path);
+  }
+}

@@ -1,0 +1,221 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeConsul } from '../common/consul/config.js';
+import { describeError } from '../common/errors.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { createRenderer, type Renderer } from '../template-renderer/index.js';
+import { ConfigApplier } from './apply.js';
+import type { GatewayConfig } from './config.js';
+import { GatewayMetrics } from './metrics.js';
+import { nginxQuote } from './grammar.js';
+import { placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
+import type { RouteTable } from './routes.js';
+import { createStatusApp } from './status-app.js';
+import { StatusStore, type GatewayStatus } from './status.js';
+import { NginxSupervisor } from './supervisor.js';
+import { gatewayHelpers } from './template-helpers.js';
+
+export interface Gateway {
+  /** Starts nginx, the status server and the renderer; resolves once all run. */
+  start(): Promise<void>;
+  /** Re-reads the template, re-renders and reloads nginx (SIGHUP). */
+  reload(): Promise<void>;
+  /** Stops rendering, drains nginx gracefully, closes the status server. */
+  stop(): Promise<void>;
+  status(): GatewayStatus;
+  readonly metrics: GatewayMetrics;
+  readonly paths: WorkPaths;
+  /** The status server's address once started. */
+  statusAddress(): { host: string; port: number } | undefined;
+}
+
+/** The shipped default template (source checkout or dist/ build). */
+export function defaultTemplatePath(): string {
+  const candidates = ['../templates/gateway-default.hbs', '../../templates/gateway-default.hbs'];
+  for (const c of candidates) {
+    const p = fileURLToPath(new URL(c, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return fileURLToPath(new URL(candidates[0] as string, import.meta.url));
+}
+
+export function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Gateway {
+  const log = options.logger ?? createLogger({ name: 'gateway', level: 'silent' });
+  const paths = workPaths(config.workDir);
+  const template = config.template ?? defaultTemplatePath();
+  const metrics = new GatewayMetrics();
+  const status = new StatusStore({
+    listen: config.listen,
+    consul: describeConsul(config.consul),
+    template,
+  });
+  const nginxBin = { bin: config.nginxBin, prefix: `${paths.root}/` };
+  const supervisor = new NginxSupervisor({
+    nginx: nginxBin,
+    conf: paths.mainConf,
+    control: paths.control,
+    logger: log.child({ component: 'nginx' }),
+    onState: (running, pid) => {
+      status.nginx({ running, ...(pid ? { pid, startedAt: new Date().toISOString() } : {}) });
+      metrics.nginxUp.set(running ? 1 : 0);
+    },
+    onCrash: (exit, delayMs, lines) => {
+      metrics.nginxRestarts.inc();
+      status.nginx({ restarts: status.snapshot().nginx.restarts + 1 });
+      status.error(
+        'nginx',
+        `nginx exited (${exit.signal ?? exit.exitCode}); restart in ${delayMs} ms. ${lines.join(' | ')}`.trim(),
+      );
+    },
+  });
+  const applier = new ConfigApplier({
+    paths,
+    nginx: nginxBin,
+    supervisor,
+    listen: config.listen,
+    workerProcesses: config.workerProcesses,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    reloadTimeoutMs: config.reloadTimeoutMs,
+    logger: log.child({ component: 'apply' }),
+    metrics,
+    status,
+  });
+  let latestTable: RouteTable | undefined;
+  let lastErrors = '';
+  const onTable = (table: RouteTable): void => {
+    latestTable = table;
+    const errors = JSON.stringify(table.errors);
+    if (errors !== lastErrors) {
+      lastErrors = errors;
+      for (const e of table.errors)
+        log.error(
+          { component: 'routes', service: e.service, error: e.message },
+          'routing value rejected',
+        );
+    }
+  };
+  const accessLog =
+    config.accessLog === 'off'
+      ? 'off'
+      : `${nginxQuote(config.accessLog)} gateway_json buffer=32k flush=1s`;
+  let renderer: Renderer | undefined;
+  let server: Server | undefined;
+  let lastApplyOk = false;
+
+  const makeRenderer = (): Renderer => {
+    const r = createRenderer({
+      consul: config.consul,
+      templates: [
+        {
+          source: template,
+          destination: paths.rendered,
+          exec: async (event) => {
+            lastApplyOk = false;
+            await applier.apply(event.contents, latestTable);
+            lastApplyOk = true;
+          },
+        },
+      ],
+      ...(config.wait ? { wait: config.wait } : {}),
+      logger: log.child({ component: 'renderer' }),
+      helpers: gatewayHelpers({ listen: config.listen, accessLog }, onTable),
+    });
+    r.on('render', (e) => {
+      metrics.renders.inc({ changed: String(e.changed) });
+      status.render({ at: new Date().toISOString(), changed: e.changed, durationMs: e.durationMs });
+      // Health changes that leave the config unchanged still show in status.
+      if (!e.changed && lastApplyOk && latestTable) applier.publish(latestTable);
+    });
+    r.on('error', (e) => status.error('render', describeError(e)));
+    return r;
+  };
+
+  const initialRoutes = async (): Promise<string> => {
+    const previous = await readFile(paths.routes, 'utf8').catch(() => undefined);
+    if (previous !== undefined) {
+      const test = await applier.validate(previous);
+      if (test.ok) {
+        log.info('serving the last good config from the work dir until Consul data arrives');
+        return previous;
+      }
+    }
+    return placeholderRoutes(config.listen);
+  };
+
+  return {
+    metrics,
+    paths,
+    status() {
+      const s = status.snapshot();
+      s.ready = status.ready && supervisor.running;
+      s.consulQueries = (renderer?.status().queries ?? []).map((q) => ({
+        key: q.key.replace(/\0/g, ' '),
+        ...(q.error ? { error: q.error } : {}),
+        ...(q.lastOkAt ? { lastOkAt: q.lastOkAt } : {}),
+      }));
+      return s;
+    },
+    statusAddress() {
+      const a = server?.address();
+      return a && typeof a === 'object' ? { host: a.address, port: a.port } : undefined;
+    },
+    async start() {
+      for (const d of [paths.root, paths.tmp, dirname(paths.rendered)])
+        await mkdir(d, { recursive: true, mode: 0o755 });
+      // Workers (an unprivileged user when started as root) write request bodies to tmp.
+      await chmod(paths.tmp, 0o1777);
+      // Start from nothing rendered: the first render must reach exec (validate + apply).
+      await rm(paths.rendered, { force: true });
+      await applier.prepare(await initialRoutes());
+      await supervisor.start();
+      const app = createStatusApp({
+        status: () => this.status(),
+        ready: () => status.ready && supervisor.running,
+        metrics: metrics.registry,
+      });
+      server = createServer(app);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.status.port, config.status.host, () => resolve());
+      }).catch(async (error: unknown) => {
+        await supervisor.stop(1_000);
+        throw error;
+      });
+      log.info(
+        {
+          status: `${config.status.host}:${(this.statusAddress() ?? config.status).port}`,
+          listen: config.listen,
+          template,
+        },
+        'status server listening',
+      );
+      renderer = makeRenderer();
+      await renderer.start();
+      log.info({ consul: describeConsul(config.consul), workDir: paths.root }, 'gateway started');
+    },
+    async reload() {
+      if (!renderer) return;
+      log.info('reloading: re-reading the template, re-rendering, reloading nginx');
+      await renderer.reload();
+      await renderer.rerender();
+      const rendered = await applier.readRendered();
+      if (rendered !== undefined)
+        await applier
+          .apply(rendered, latestTable)
+          .catch((e: unknown) => log.error({ err: describeError(e) }, 'reload failed'));
+    },
+    async stop() {
+      await renderer?.stop().catch(() => undefined);
+      await supervisor.stop(config.shutdownTimeoutMs + 5_000);
+      await new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      log.info('gateway stopped');
+    },
+  };
+}

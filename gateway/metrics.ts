@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The gateway's Prometheus metrics, on their own registry (one per gateway instance). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly renders = new Counter({
+    name: 'gateway_renders_total',
+    help: 'Routing configurations rendered by the template',
+    labelNames: ['changed'] as const,
+    registers: [this.registry],
+  });
+  readonly reloads = new Counter({
+    name: 'gateway_reloads_total',
+    help: 'nginx reloads by result (success: the new generation answered)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly validationFailures = new Counter({
+    name: 'gateway_config_validation_failures_total',
+    help: 'Candidate configurations that nginx -t rejected (never applied)',
+    registers: [this.registry],
+  });
+  readonly reloadDuration = new Histogram({
+    name: 'gateway_reload_duration_seconds',
+    help: 'Time from candidate to confirmed live configuration (validate, swap, reload, confirm)',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly generation = new Gauge({
+    name: 'gateway_config_generation',
+    help: 'Generation of the configuration nginx is running',
+    registers: [this.registry],
+  });
+  readonly routes = new Gauge({
+    name: 'gateway_routes',
+    help: 'Routes in the applied configuration',
+    registers: [this.registry],
+  });
+  readonly healthyInstances = new Gauge({
+    name: 'gateway_healthy_instances',
+    help: 'Healthy instances per routed service',
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
+  readonly routeErrors = new Gauge({
+    name: 'gateway_route_errors',
+    help: 'Routing values dropped because they failed validation',
+    registers: [this.registry],
+  });
+  readonly nginxRestarts = new Counter({
+    name: 'gateway_nginx_restarts_total',
+    help: 'Times nginx died unexpectedly and was restarted',
+    registers: [this.registry],
+  });
+  readonly nginxUp = new Gauge({
+    name: 'gateway_nginx_up',
+    help: '1 while the nginx master process runs',
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
+    this.reloads.inc({ result: 'success' }, 0);
+    this.reloads.inc({ result: 'failure' }, 0);
+  }
+
+  /** Healthy-instance gauges follow the routed services (vanished services are removed). */
+  setHealthy(counts: ReadonlyMap<string, number>): void {
+    this.healthyInstances.reset();
+    for (const [service, n] of counts) this.healthyInstances.set({ service }, n);
+  }
+}

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { hostPort, isAddress, isPort, isServiceName, nginxQuote, regexLiteral } from './grammar.js';
+import { parseRouteTag, TAG_PREFIX } from './route-tags.js';
+
+/** The instance data the route table is built from (template-renderer's ServiceEntry subset). */
+export interface InstanceInput {
+  ID: string;
+  Name: string;
+  Node: string;
+  Address: string;
+  Port: number;
+  Tags: string[];
+  Status: string;
+}
+
+export interface CatalogInput {
+  Name: string;
+  Tags: string[];
+}
+
+export interface Instance {
+  id: string;
+  service: string;
+  node: string;
+  address: string;
+  port: number;
+  status: string;
+  healthy: boolean;
+  tags: string[];
+  /** Whether it can be an upstream server (address and port passed validation). */
+  valid: boolean;
+}
+
+export interface Server {
+  /** `address:port`, validated. */
+  target: string;
+  service: string;
+  id: string;
+}
+
+export interface Route {
+  upstream: string;
+  host: string;
+  path: string;
+  strip?: string;
+  /** PCRE matching the strip prefix and capturing the rest (for `rewrite`). */
+  stripPattern?: string;
+  services: string[];
+  servers: Server[];
+  /** The quoted 503 body when no healthy instance serves this route. */
+  unavailable?: string;
+}
+
+export interface VirtualHost {
+  /** "" for the default server. */
+  name: string;
+  routes: Route[];
+  /** Whether a route serves "/" (else the template adds a 404 fallback). */
+  hasRoot: boolean;
+}
+
+export interface RouteError {
+  service: string;
+  message: string;
+}
+
+export interface RouteTable {
+  routes: Route[];
+  /** The default server first, then named hosts sorted. */
+  hosts: VirtualHost[];
+  instances: Instance[];
+  errors: RouteError[];
+}
+
+/** Services that carry at least one routing tag: only these need their instances fetched. */
+export function routedServices(catalog: readonly CatalogInput[]): {
+  names: string[];
+  errors: RouteError[];
+} {
+  const names: string[] = [];
+  const errors: RouteError[] = [];
+  for (const s of catalog) {
+    if (!(s.Tags ?? []).some((t) => t.startsWith(TAG_PREFIX))) continue;
+    if (isServiceName(s.Name)) names.push(s.Name);
+    else errors.push({ service: s.Name, message: 'service name is not routable; service dropped' });
+  }
+  return { names: names.sort(), errors };
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Builds the validated routing table from Consul's health entries (any status). Pure and
+ * deterministic: the same data always gives the same table, so the same config bytes.
+ */
+export function buildRouteTable(
+  entries: ReadonlyMap<string, readonly InstanceInput[]>,
+  initialErrors: readonly RouteError[] = [],
+): RouteTable {
+  const errors = new Map<string, RouteError>();
+  const addError = (service: string, message: string): void => {
+    errors.set(`${service}\0${message}`, { service, message });
+  };
+  for (const e of initialErrors) addError(e.service, e.message);
+  const instances: Instance[] = [];
+  const routes = new Map<string, Route>();
+  for (const name of [...entries.keys()].sort(byText)) {
+    if (!isServiceName(name)) {
+      addError(name, 'service name is not routable; service dropped');
+      continue;
+    }
+    const list = [...(entries.get(name) ?? [])].sort((a, b) => byText(a.ID, b.ID));
+    for (const e of list) {
+      const valid = isAddress(e.Address) && isPort(e.Port);
+      if (!valid)
+        addError(name, `instance ${JSON.stringify(e.ID)} has an invalid address; instance dropped`);
+      const healthy = e.Status === 'passing';
+      instances.push({
+        id: String(e.ID),
+        service: name,
+        node: String(e.Node),
+        address: String(e.Address),
+        port: Number(e.Port),
+        status: String(e.Status),
+        healthy,
+        tags: [...(e.Tags ?? [])].map(String),
+        valid,
+      });
+      for (const tag of e.Tags ?? []) {
+        const parsed = parseRouteTag(String(tag));
+        if (!parsed) continue;
+        if (!parsed.ok) {
+          addError(name, `tag ${JSON.stringify(tag)} dropped: ${parsed.reason}`);
+          continue;
+        }
+        const { host, path, strip } = parsed.route;
+        const key = `${host}${path}`;
+        let route = routes.get(key);
+        if (!route) {
+          route = newRoute(host, path, strip);
+          routes.set(key, route);
+        } else if (route.strip !== strip) {
+          addError(
+            name,
+            `tag ${JSON.stringify(tag)} dropped: conflicts with another strip for ${key}`,
+          );
+          continue;
+        }
+        if (!route.services.includes(name)) route.services.push(name);
+        const target = valid ? hostPort(e.Address, e.Port) : undefined;
+        if (healthy && target && !route.servers.some((s) => s.target === target))
+          route.servers.push({ target, service: name, id: String(e.ID) });
+      }
+    }
+  }
+  const sorted = [...routes.values()].sort(compareRoutes);
+  for (const r of sorted) {
+    r.servers.sort((a, b) => byText(a.target, b.target));
+    r.services.sort(byText);
+    if (r.servers.length === 0)
+      // nginx reads \n in a quoted string as a newline.
+      r.unavailable = `${nginxQuote(`no healthy instance of ${r.services.join(', ')} for ${r.host}${r.path}`).slice(0, -1)}\\n"`;
+  }
+  return {
+    routes: sorted,
+    hosts: virtualHosts(sorted),
+    instances,
+    errors: [...errors.values()].sort((a, b) =>
+      byText(a.service + a.message, b.service + b.message),
+    ),
+  };
+}
+
+function newRoute(host: string, path: string, strip: string | undefined): Route {
+  const upstream = `route_${createHash('sha1').update(`${host}\0${path}`).digest('hex').slice(0, 12)}`;
+  const route: Route = { upstream, host, path, services: [], servers: [] };
+  if (strip !== undefined) {
+    route.strip = strip;
+    route.stripPattern = `^${regexLiteral(strip)}/?(.*)$`;
+  }
+  return route;
+}
+
+/** Longest path first (nginx picks the longest prefix anyway; this keeps output readable). */
+function compareRoutes(a: Route, b: Route): number {
+  return byText(a.host, b.host) || b.path.length - a.path.length || byText(a.path, b.path);
+}
+
+/** Host-less routes serve every host that does not define the same path itself. */
+function virtualHosts(routes: Route[]): VirtualHost[] {
+  const hostless = routes.filter((r) => r.host === '');
+  const names = [...new Set(routes.map((r) => r.host).filter((h) => h !== ''))].sort(byText);
+  const hasRoot = (list: Route[]): boolean => list.some((r) => r.path === '/');
+  const hosts: VirtualHost[] = [{ name: '', routes: hostless, hasRoot: hasRoot(hostless) }];
+  for (const name of names) {
+    const own = routes.filter((r) => r.host === name);
+    const paths = new Set(own.map((r) => r.path));
+    const merged = [...own, ...hostless.filter((r) => !paths.has(r.path))];
+    merged.sort((a, b) => b.path.length - a.path.length || byText(a.path, b.path));
+    hosts.push({ name, routes: merged, hasRoot: hasRoot(merged) });
+  }
+  return hosts;
+}

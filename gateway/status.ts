@@ -1,0 +1,119 @@
+import type { Instance, Route, RouteError, RouteTable } from './routes.js';
+
+export interface RenderRecord {
+  at: string;
+  changed: boolean;
+  durationMs: number;
+}
+
+export interface ReloadRecord {
+  at: string;
+  result: 'success' | 'failure';
+  durationMs: number;
+  generation: number;
+  error?: string;
+}
+
+export interface ValidationRecord {
+  at: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ErrorRecord {
+  at: string;
+  source: 'validation' | 'reload' | 'nginx' | 'render' | 'routes' | 'consul';
+  message: string;
+}
+
+/** What `/status` returns and the page shows. */
+export interface GatewayStatus {
+  ready: boolean;
+  listen: string;
+  consul: string;
+  template: string;
+  generation: number;
+  nginx: { running: boolean; pid?: number; restarts: number; startedAt?: string };
+  lastRender?: RenderRecord;
+  lastReload?: ReloadRecord;
+  lastValidation?: ValidationRecord;
+  routes: Route[];
+  instances: Instance[];
+  routeErrors: RouteError[];
+  /** Recent errors, newest first. */
+  errors: ErrorRecord[];
+  consulQueries: { key: string; error?: string; lastOkAt?: string }[];
+}
+
+const MAX_ERRORS = 25;
+
+/** The gateway's observable state; components record into it, the status app reads it. */
+export class StatusStore {
+  private readonly data: GatewayStatus;
+
+  constructor(base: { listen: string; consul: string; template: string }) {
+    this.data = {
+      ready: false,
+      ...base,
+      generation: 0,
+      nginx: { running: false, restarts: 0 },
+      routes: [],
+      instances: [],
+      routeErrors: [],
+      errors: [],
+      consulQueries: [],
+    };
+  }
+
+  snapshot(): GatewayStatus {
+    return structuredClone(this.data);
+  }
+
+  get ready(): boolean {
+    return this.data.ready;
+  }
+
+  get generation(): number {
+    return this.data.generation;
+  }
+
+  setReady(ready: boolean): void {
+    this.data.ready = ready;
+  }
+
+  nginx(update: Partial<GatewayStatus['nginx']>): void {
+    Object.assign(this.data.nginx, update);
+    if (!this.data.nginx.running) delete this.data.nginx.pid;
+  }
+
+  render(record: RenderRecord): void {
+    this.data.lastRender = record;
+  }
+
+  validation(record: ValidationRecord): void {
+    this.data.lastValidation = record;
+    if (!record.ok && record.error) this.error('validation', record.error);
+  }
+
+  reload(record: ReloadRecord): void {
+    this.data.lastReload = record;
+    if (record.result === 'success') this.data.generation = record.generation;
+    else if (record.error) this.error('reload', record.error);
+  }
+
+  /** The table that is live now (set when its configuration was confirmed). */
+  table(table: RouteTable): void {
+    this.data.routes = table.routes;
+    this.data.instances = table.instances;
+    this.data.routeErrors = table.errors;
+  }
+
+  consulQueries(queries: GatewayStatus['consulQueries']): void {
+    this.data.consulQueries = queries;
+  }
+
+  error(source: ErrorRecord['source'], message: string): void {
+    this.data.errors.unshift({ at: new Date().toISOString(), source, message });
+    this.data.errors.length = Math.min(this.data.errors.length, MAX_ERRORS);
+  }
+}

@@ -1,0 +1,40 @@
+import type { HelperFactory } from '../template-renderer/index.js';
+import { nginxQuote } from './grammar.js';
+import { buildRouteTable, routedServices, type InstanceInput, type RouteTable } from './routes.js';
+
+/** What templates get from `(gatewayRoutes)`: the validated table plus the gateway's settings. */
+export interface TemplateModel extends RouteTable {
+  /** nginx `listen` value for public servers, e.g. "127.0.0.1:8080". */
+  listen: string;
+  /** Arguments for `access_log` (a quoted path with the JSON format, or "off"). */
+  accessLog: string;
+}
+
+export interface TemplateSettings {
+  listen: string;
+  accessLog: string;
+}
+
+/**
+ * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every
+ * instance (any health) of each service carrying a `urlprefix-` tag, through the renderer's
+ * store, so changes re-render like any other query. `onTable` sees each table built.
+ */
+export function gatewayHelpers(
+  settings: TemplateSettings,
+  onTable: (table: RouteTable) => void,
+): Record<string, HelperFactory> {
+  return {
+    gatewayRoutes: (ctx) => () => {
+      const { names, errors } = routedServices(ctx.services() ?? []);
+      const entries = new Map<string, InstanceInput[]>();
+      for (const name of names) entries.set(name, ctx.service(`${name}|any`) ?? []);
+      const table = buildRouteTable(entries, errors);
+      onTable(table);
+      const model: TemplateModel = { ...table, ...settings };
+      return model;
+    },
+    // For custom templates: a value as an nginx double-quoted string (throws on `$`/controls).
+    nginxQuote: () => (value: unknown) => nginxQuote(String(value ?? '')),
+  };
+}
