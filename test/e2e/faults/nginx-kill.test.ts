@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { startBackends } from '../../helpers/backends.js';
+import { TestContainers } from '../../helpers/containers.js';
+import { recordFault } from '../../helpers/fault-report.js';
+import { get } from '../../helpers/http.js';
+import { startLoad, summarize } from '../../helpers/load.js';
+import { waitServedBy } from '../../helpers/routing.js';
+import { startStack, tail, type Stack } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+describe('fault: nginx worker or master killed', function () {
+  this.timeout(120_000);
+  const containers = new TestContainers('faults-nginx');
+  let stack: Stack;
+  let url: string;
+  let ids: string[];
+
+  before(async () => {
+    stack = await startStack();
+    ids = await startBackends(containers, 'faults-nginx-web', 'app', 2);
+    url = `${stack.gatewayUrl}/app/`;
+    await waitServedBy(url, ids);
+  });
+  after(async () => {
+    await containers.cleanup();
+    await stack?.stop();
+  });
+
+  for (const target of ['worker', 'master'] as const) {
+    it(`routing resumes within 2 s after the ${target} is SIGKILLed`, async () => {
+      const { master, workers } = stack.nginxPids();
+      const pid = target === 'master' ? master : workers[0];
+      expect(pid, `nginx ${target} pid`).to.be.a('number');
+      const load = startLoad({ url, rate: 100, maxDurationMs: 30_000 });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        process.kill(pid!, 'SIGKILL');
+        const killed = performance.now();
+        // Recovery: the first of ten answers in a row from a backend.
+        let inARow = 0;
+        let firstOk = 0;
+        await waitFor(
+          async () => {
+            const res = await get(url, 500);
+            if (res.status !== 200) inARow = 0;
+            else if (inARow++ === 0) firstOk = performance.now();
+            return inARow >= 10;
+          },
+          { timeoutMs: 2_000 + 2_000, intervalMs: 10, what: 'routing after the kill' },
+        );
+        const recoveryMs = Math.max(0, firstOk - killed);
+        await waitServedBy(url, ids);
+        const { sent, failed } = summarize(await load.stop());
+        recordFault({
+          scenario: `nginx ${target} SIGKILL`,
+          requests: sent,
+          failed,
+          recoveryMs,
+          note: 'recovery = kill -> routing again',
+        });
+        expect(recoveryMs, tail(stack.logs, 20)).to.be.at.most(2_000);
+        if (target === 'worker') expect(failed).to.equal(0);
+      } finally {
+        await load.stop();
+      }
+    });
+  }
+});

@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { startBackends } from '../../helpers/backends.js';
+import { TestContainers } from '../../helpers/containers.js';
+import { recordFault } from '../../helpers/fault-report.js';
+import { startLoad, summarize } from '../../helpers/load.js';
+import { catalogIds, waitServedBy } from '../../helpers/routing.js';
+import { startStack, tail, type Stack } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+describe('fault: registrator SIGKILLed while containers change', function () {
+  this.timeout(120_000);
+  const containers = new TestContainers('faults-registrator');
+  let stack: Stack;
+
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await containers.cleanup();
+    await stack?.stop();
+  });
+
+  it('on its return: no stale services within 5 s, the new ones registered', async () => {
+    const service = 'faults-reg-web';
+    const [a, b] = await startBackends(containers, service, 'app', 2);
+    const url = `${stack.gatewayUrl}/app/`;
+    await waitServedBy(url, [a!, b!]);
+    const load = startLoad({ url, rate: 100, maxDurationMs: 60_000 });
+    try {
+      await stack.registrator.stop('SIGKILL', 1_000);
+      // While it is dead: one container removed, another started.
+      await containers.docker.getContainer(a!).remove({ force: true });
+      const [c] = await startBackends(containers, service, 'app', 1);
+      stack.startRegistrator();
+      const back = performance.now();
+      const want = [b!, c!].map((n) => `:${n}:80`);
+      await waitFor(
+        async () => {
+          const ids = await catalogIds(stack.client, service);
+          return ids.length === 2 && want.every((w) => ids.some((id) => id.endsWith(w)));
+        },
+        { timeoutMs: 5_000, what: 'Consul matching the running containers' },
+      );
+      const recoveryMs = performance.now() - back;
+      await waitServedBy(url, [b!, c!], { only: true });
+      const { sent, failed } = summarize(await load.stop());
+      recordFault({
+        scenario: 'registrator SIGKILL, containers changed',
+        requests: sent,
+        failed,
+        recoveryMs,
+        note: 'recovery = restart -> Consul matches',
+      });
+      expect(failed, tail(stack.logs, 20)).to.equal(0);
+    } finally {
+      await load.stop();
+    }
+  });
+});
