@@ -165,8 +165,8 @@ export function buildRouteTable(
     routes: sorted,
     hosts: virtualHosts(sorted),
     instances,
-    errors: [...errors.values()].sort((a, b) =>
-      byText(a.service + a.message, b.service + b.message),
+    errors: [...errors.values()].sort(
+      (a, b) => byText(a.service, b.service) || byText(a.message, b.message),
     ),
   };
 }

@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { defaultTemplatePath } from '../../../gateway/gateway.js';
+import { nginxQuote } from '../../../gateway/grammar.js';
+import {
+  adaptListen,
+  placeholderRoutes,
+  renderMainConfig,
+  workPaths,
+} from '../../../gateway/nginx-config.js';
+import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
+
+/** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
+function renderDefault(instances: InstanceInput[], listen = '127.0.0.1:8080'): string {
+  const hb = Handlebars.create();
+  const m = new Map<string, InstanceInput[]>();
+  for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
+  const model = { ...buildRouteTable(m), listen, accessLog: 'off' };
+  hb.registerHelper('gatewayRoutes', () => model);
+  return hb.compile(readFileSync(defaultTemplatePath(), 'utf8'), { noEscape: true })({});
+}
+
+const inst = (name: string, port: number, tags: string[], status = 'passing'): InstanceInput => ({
+  ID: `${name}-${port}`,
+  Name: name,
+  Node: 'n',
+  Address: '10.0.0.1',
+  Port: port,
+  Tags: tags,
+  Status: status,
+});
+
+describe('gateway nginx config rendering (pure)', () => {
+  it('default template: upstreams with keepalive, retries, default server, host server, 503', () => {
+    const out = renderDefault([
+      inst('web', 8001, ['urlprefix-/app']),
+      inst('web', 8002, ['urlprefix-/app']),
+      inst('site', 9000, ['urlprefix-example.com/api strip=/api']),
+      inst('down', 7000, ['urlprefix-/down'], 'critical'),
+    ]);
+    expect(out).to.match(/upstream route_[0-9a-f]{12} \{\n {4}server 10\.0\.0\.1:8001 /);
+    expect(out).to.include('keepalive 32;');
+    expect(out).to.include('proxy_next_upstream error timeout http_502');
+    expect(out).to.include('listen 127.0.0.1:8080 default_server;');
+    expect(out).to.include('server_name example.com;');
+    expect(out).to.include('rewrite ^/api/?(.*)$ /$1 break;');
+    expect(out).to.include('return 503 "no healthy instance of down for /down\\n";');
+    expect(out).not.to.match(/upstream [^{]*\{\s*keepalive/); // no empty upstream
+    expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
+  });
+
+  it('hostile tags, names and addresses never reach the config (property)', () => {
+    const REWRITE = /^rewrite \^[A-Za-z0-9_~/\\.-]+\/\?\(\.\*\)\$ \/\$1 break;$/;
+    const baseline = new Set(
+      renderDefault([inst('good', 1, ['urlprefix-/good'])])
+        .split('\n')
+        .map((l) => l.trim()),
+    );
+    const hostile = fc.stringMatching(/^[ -~\n]{0,30}$/);
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (tag, name, address) => {
+        const out = renderDefault([
+          { ...inst('good', 1, ['urlprefix-/good']) },
+          { ...inst(name, 2, [`urlprefix-${tag}`]), Address: address },
+        ]);
+        // Every line has the template's own shape: one directive, one block opening or closing;
+        // `$` only where the template itself writes variables.
+        for (const line of out.split('\n')) {
+          const t = line.trim();
+          if (t === '' || t.startsWith('#')) continue;
+          const unquoted = t.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+          expect(unquoted.replace(/[^;{}]/g, ''), line).to.be.oneOf([';', '{', '}']);
+          expect(
+            unquoted.endsWith(';') || unquoted.endsWith('{') || unquoted === '}',
+            line,
+          ).to.equal(true);
+          if (t.includes('$')) expect(baseline.has(t) || REWRITE.test(t), line).to.equal(true);
+        }
+        expect(out).to.include('location /good {');
+        expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('main config: generation on the control socket, include of the routes, quoted paths', () => {
+    const paths = workPaths('/tmp/gw-x');
+    const conf = renderMainConfig({
+      paths,
+      routesFile: paths.candidate,
+      generation: 7,
+      workerProcesses: 'auto',
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(conf).to.include('return 200 "7";');
+    expect(conf).to.include('include "/tmp/gw-x/routes.candidate.conf";');
+    expect(conf).to.include('listen "unix:/tmp/gw-x/control.sock";');
+    expect(conf).to.include('worker_shutdown_timeout 10s;');
+    expect(conf).to.include('daemon off;');
+    expect(() =>
+      renderMainConfig({
+        paths,
+        routesFile: 'x',
+        generation: 1,
+        workerProcesses: '1;',
+        shutdownTimeoutMs: 1,
+      }),
+    ).to.throw(/worker processes/);
+  });
+
+  it('adaptListen points a reference-setup `listen 80` at --listen', () => {
+    const ref = '    listen 80 default_server;\n    listen 8080;\n';
+    expect(adaptListen(ref, '127.0.0.1:9999')).to.equal(
+      '    listen 127.0.0.1:9999 default_server;\n    listen 8080;\n',
+    );
+    expect(adaptListen(ref, '0.0.0.0:80')).to.equal(ref);
+    expect(placeholderRoutes('127.0.0.1:1')).to.include('listen 127.0.0.1:1 default_server;');
+  });
+
+  it('nginxQuote escapes quotes and backslashes and refuses $ and control characters', () => {
+    expect(nginxQuote('a "b" \\c')).to.equal('"a \\"b\\" \\\\c"');
+    expect(() => nginxQuote('$host')).to.throw();
+    expect(() => nginxQuote('a\nb')).to.throw();
+  });
+});

@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { buildRouteTable, routedServices, type InstanceInput } from '../../../gateway/routes.js';
+
+const inst = (
+  service: string,
+  id: string,
+  port: number,
+  tags: string[],
+  extra: Partial<InstanceInput> = {},
+): InstanceInput => ({
+  ID: id,
+  Name: service,
+  Node: 'n1',
+  Address: '127.0.0.1',
+  Port: port,
+  Tags: tags,
+  Status: 'passing',
+  ...extra,
+});
+
+const table = (list: InstanceInput[]) => {
+  const m = new Map<string, InstanceInput[]>();
+  for (const i of list) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
+  return buildRouteTable(m);
+};
+
+describe('gateway route table (pure)', () => {
+  it('routes healthy instances only, several routes per service', () => {
+    const t = table([
+      inst('web', 'w1', 8001, ['urlprefix-/app', 'urlprefix-/web']),
+      inst('web', 'w2', 8002, ['urlprefix-/app', 'urlprefix-/web']),
+      inst('web', 'w3', 8003, ['urlprefix-/app', 'urlprefix-/web'], { Status: 'critical' }),
+    ]);
+    expect(t.routes.map((r) => r.path)).to.deep.equal(['/app', '/web']);
+    expect(t.routes[0]!.servers.map((s) => s.target)).to.deep.equal([
+      '127.0.0.1:8001',
+      '127.0.0.1:8002',
+    ]);
+    expect(t.instances).to.have.length(3);
+    expect(t.instances.find((i) => i.id === 'w3')).to.include({
+      healthy: false,
+      status: 'critical',
+    });
+  });
+
+  it('a route without healthy instances gets a 503 explanation instead of an empty upstream', () => {
+    const t = table([inst('api', 'a1', 9001, ['urlprefix-/api'], { Status: 'critical' })]);
+    expect(t.routes[0]!.servers).to.deep.equal([]);
+    expect(t.routes[0]!.unavailable).to.equal('"no healthy instance of api for /api\\n"');
+  });
+
+  it('sorts longest prefix first and puts host-less routes on every host too', () => {
+    const t = table([
+      inst('root', 'r1', 1, ['urlprefix-/']),
+      inst('api', 'a1', 2, ['urlprefix-/api', 'urlprefix-example.com/api strip=/api']),
+      inst('site', 's1', 3, ['urlprefix-example.com/']),
+    ]);
+    expect(t.hosts.map((h) => h.name)).to.deep.equal(['', 'example.com']);
+    expect(t.hosts[0]!.routes.map((r) => r.path)).to.deep.equal(['/api', '/']);
+    const ex = t.hosts[1]!;
+    expect(ex.routes.map((r) => `${r.host}${r.path}`)).to.deep.equal([
+      'example.com/api',
+      'example.com/',
+    ]);
+    expect(ex.hasRoot).to.equal(true);
+    const strip = t.routes.find((r) => r.host === 'example.com' && r.path === '/api')!;
+    expect(strip.stripPattern).to.equal('^/api/?(.*)$');
+  });
+
+  it('drops hostile values with an error naming the service; the rest keeps working', () => {
+    const t = table([
+      inst('evil', 'e1', 1, ['urlprefix-/ok', 'urlprefix-/x;} server { listen 81;']),
+      inst('evil2', 'e2', 2, ['urlprefix-/e2'], { Address: '1.2.3.4; return 200' }),
+      inst('good', 'g1', 3, ['urlprefix-/good']),
+    ]);
+    expect(t.routes.map((r) => r.path)).to.deep.equal(['/good', '/e2', '/ok']);
+    expect(t.routes.find((r) => r.path === '/e2')!.servers).to.deep.equal([]);
+    expect(t.errors.map((e) => e.service)).to.deep.equal(['evil', 'evil2']);
+    expect(t.errors[0]!.message).to.match(/dropped: invalid path/);
+    expect(JSON.stringify(t.routes)).not.to.include('listen 81');
+  });
+
+  it('rejects service names that are not routable', () => {
+    const r = routedServices([
+      { Name: 'web', Tags: ['urlprefix-/'] },
+      { Name: 'x{y}', Tags: ['urlprefix-/x'] },
+      { Name: 'plain', Tags: [] },
+    ]);
+    expect(r.names).to.deep.equal(['web']);
+    expect(r.errors).to.deep.equal([
+      { service: 'x{y}', message: 'service name is not routable; service dropped' },
+    ]);
+  });
+
+  it('merges a route claimed by two services; conflicting strip is an error', () => {
+    const t = table([
+      inst('a', 'a1', 1, ['urlprefix-/shared']),
+      inst('b', 'b1', 2, ['urlprefix-/shared', 'urlprefix-/s strip=/s']),
+      inst('c', 'c1', 3, ['urlprefix-/s']),
+    ]);
+    expect(t.routes.find((r) => r.path === '/shared')!.services).to.deep.equal(['a', 'b']);
+    expect(t.errors.map((e) => e.service)).to.deep.equal(['c']);
+  });
+
+  it('is deterministic whatever the input order', () => {
+    const list = [
+      inst('b', 'b2', 2, ['urlprefix-/b']),
+      inst('a', 'a1', 1, ['urlprefix-/a']),
+      inst('b', 'b1', 3, ['urlprefix-/b']),
+    ];
+    expect(JSON.stringify(table(list))).to.equal(JSON.stringify(table([...list].reverse())));
+  });
+
+  it('brackets IPv6 upstream addresses', () => {
+    const t = table([inst('v6', 'v', 80, ['urlprefix-/v6'], { Address: '::1' })]);
+    expect(t.routes[0]!.servers[0]!.target).to.equal('[::1]:80');
+  });
+});
