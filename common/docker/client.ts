@@ -11,8 +11,15 @@ export interface DockerSource {
   listContainerIds(options?: { all?: boolean; label?: string[] }): Promise<string[]>;
   /** null when the container no longer exists. */
   inspect(id: string): Promise<ContainerInspect | null>;
-  /** One event stream; ends (or throws) when the connection drops. */
-  events(options: { since?: number; signal?: AbortSignal }): AsyncIterable<DockerEvent>;
+  /**
+   * One event stream; ends (or throws) when the connection drops. `onOpen` runs once the engine
+   * accepted the subscription, before any event: list containers after it and nothing is missed.
+   */
+  events(options: {
+    since?: number;
+    signal?: AbortSignal;
+    onOpen?: () => void;
+  }): AsyncIterable<DockerEvent>;
 }
 
 const CONNECTION_CODES = new Set([
@@ -79,7 +86,11 @@ export class DockerodeSource implements DockerSource {
     }
   }
 
-  async *events(options: { since?: number; signal?: AbortSignal }): AsyncIterable<DockerEvent> {
+  async *events(options: {
+    since?: number;
+    signal?: AbortSignal;
+    onOpen?: () => void;
+  }): AsyncIterable<DockerEvent> {
     let stream: NodeJS.ReadableStream;
     try {
       stream = (await this.docker.getEvents({
@@ -91,6 +102,7 @@ export class DockerodeSource implements DockerSource {
     }
     const destroy = (): void => void (stream as unknown as { destroy(): void }).destroy();
     options.signal?.addEventListener('abort', destroy, { once: true });
+    options.onOpen?.();
     try {
       yield* parseJsonLines(stream);
     } finally {

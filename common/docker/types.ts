@@ -16,6 +16,7 @@ export interface ContainerInspect {
     Labels: Record<string, string> | null;
     ExposedPorts?: Record<string, object> | null;
     Healthcheck?: { Test?: string[] } | null;
+    StopSignal?: string;
   };
   State: {
     Status: string;
