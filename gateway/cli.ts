@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     await gateway.stop().catch((e: unknown) => log.error({ err: describeError(e) }, 'stop failed'));
     process.exit(EXIT_CODES.ok);
   };
+  process.on('exit', () => gateway.kill());
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
   process.on('SIGHUP', () => {

@@ -23,6 +23,8 @@ export interface Gateway {
   start(): Promise<void>;
   /** Re-reads the template, re-renders and reloads nginx (SIGHUP). */
   reload(): Promise<void>;
+  /** Fast-stops nginx synchronously (for process 'exit' handlers). */
+  kill(): void;
   /** Stops rendering, drains nginx gracefully, closes the status server. */
   stop(): Promise<void>;
   status(): GatewayStatus;
@@ -206,6 +208,9 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         await applier
           .apply(rendered, latestTable)
           .catch((e: unknown) => log.error({ err: describeError(e) }, 'reload failed'));
+    },
+    kill() {
+      supervisor.kill();
     },
     async stop() {
       await renderer?.stop().catch(() => undefined);

@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
 import { ToolkitError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { Child, type ChildExit } from '../common/process/child.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { backoffDelay } from '../common/retry.js';
 import { nginxArgs, readGeneration, type NginxBinary } from './nginx.js';
+import { holdersOfUnixSocket } from './orphans.js';
 
 export interface SupervisorOptions {
   nginx: NginxBinary;
@@ -20,17 +21,23 @@ export interface SupervisorOptions {
 
 const STABLE_MS = 30_000;
 
+export interface ChildExit {
+  exitCode: number | undefined;
+  signal: string | undefined;
+}
+
 /**
  * Runs the nginx master in the foreground and restarts it with backoff when it dies unexpectedly.
  * nginx reads the live nginx.conf on each start, which only ever holds a validated config.
  */
 export class NginxSupervisor {
-  private child?: Child;
+  private child?: ChildProcess;
   private stopping = false;
   private attempt = 0;
   private timer?: NodeJS.Timeout;
   private lastLines: string[] = [];
   private startedAt = 0;
+  private exitedPromise: Promise<void> = Promise.resolve();
   private readonly log: Logger;
 
   constructor(private readonly o: SupervisorOptions) {
@@ -38,7 +45,9 @@ export class NginxSupervisor {
   }
 
   get running(): boolean {
-    return this.child?.running ?? false;
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
   }
 
   get pid(): number | undefined {
@@ -48,18 +57,39 @@ export class NginxSupervisor {
   /** Starts nginx and resolves once its control socket answers; throws E_NGINX if it exits. */
   async start(): Promise<void> {
     this.stopping = false;
+    await this.stopOrphans();
     rmSync(this.o.control, { force: true });
     this.lastLines = [];
-    const child = new Child(this.o.nginx.bin, nginxArgs(this.o.nginx, this.o.conf), {
-      onLine: (line) => this.onLine(line),
+    // Our own spawn, not execa: a master killed outright leaves workers holding its stdio pipes,
+    // and the 'exit' event (unlike stream end) still fires at once.
+    const child = spawn(this.o.nginx.bin, nginxArgs(this.o.nginx, this.o.conf), {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     this.startedAt = Date.now();
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line) this.onLine(line);
+      });
+    }
     let exited = false;
-    void child.exited.then((exit) => {
-      exited = true;
-      this.onExit(child, exit);
+    const exitedPromise = new Promise<void>((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (exited) return;
+        exited = true;
+        resolve();
+        this.onExit(child, { exitCode: code ?? undefined, signal: signal ?? undefined });
+      };
+      child.once('exit', done);
+      child.once('error', (error) => {
+        this.lastLines.push(error.message);
+        done(null, null);
+      });
     });
+    this.exitedPromise = exitedPromise;
     const deadline = Date.now() + (this.o.startTimeoutMs ?? 15_000);
     while (!exited && Date.now() < deadline) {
       if ((await readGeneration(this.o.control, 500)) !== undefined) {
@@ -69,7 +99,10 @@ export class NginxSupervisor {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    if (!exited) await child.stop('SIGKILL', 1_000);
+    if (!exited) {
+      child.kill('SIGKILL');
+      await exitedPromise;
+    }
     throw new ToolkitError(
       `nginx did not start: ${this.lastLines.slice(-3).join(' | ') || 'no output'}`,
       {
@@ -81,7 +114,13 @@ export class NginxSupervisor {
 
   /** Graceful reload: nginx re-reads nginx.conf, starts new workers, drains the old ones. */
   reload(): boolean {
-    return this.child?.kill('SIGHUP') ?? false;
+    return this.running ? (this.child?.kill('SIGHUP') ?? false) : false;
+  }
+
+  /** Last resort when the gateway process exits abruptly: nginx must not outlive it. */
+  kill(): void {
+    this.stopping = true;
+    if (this.running) this.child?.kill('SIGTERM');
   }
 
   /** Graceful stop (SIGQUIT lets workers finish requests), then SIGKILL after `graceMs`. */
@@ -89,12 +128,15 @@ export class NginxSupervisor {
     this.stopping = true;
     clearTimeout(this.timer);
     const child = this.child;
-    if (!child?.running) return;
+    if (!child || !this.running) return;
     this.log.info({ nginxPid: child.pid }, 'stopping nginx gracefully');
-    await child.stop('SIGQUIT', graceMs);
+    child.kill('SIGQUIT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.exitedPromise;
+    clearTimeout(timer);
   }
 
-  private onExit(child: Child, exit: ChildExit): void {
+  private onExit(child: ChildProcess, exit: ChildExit): void {
     if (child !== this.child) return;
     this.o.onState?.(false);
     if (this.stopping) {
@@ -129,6 +171,23 @@ export class NginxSupervisor {
     } catch (error) {
       // start() failing means the child exited (onExit schedules the next try) or hung (killed).
       this.log.error({ err: (error as Error).message }, 'nginx restart failed');
+    }
+  }
+
+  /**
+   * Workers of a master that was killed outright keep the listen sockets (a new master could not
+   * bind) and would serve a config that never changes again: drain them (SIGQUIT) first.
+   */
+  private async stopOrphans(): Promise<void> {
+    const pids = await holdersOfUnixSocket(this.o.control);
+    if (pids.length === 0) return;
+    this.log.warn({ pids }, 'draining workers left by the dead nginx master');
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        // already gone
+      }
     }
   }
 

@@ -1,0 +1,37 @@
+import { readFile, readdir, readlink } from 'node:fs/promises';
+
+/**
+ * Pids of processes holding the unix socket bound at `socketPath` (Linux /proc). When the nginx
+ * master is SIGKILLed its workers live on, holding the listen sockets; the control socket, which
+ * only our nginx binds, identifies exactly those workers (never another nginx on the host).
+ */
+export async function holdersOfUnixSocket(socketPath: string): Promise<number[]> {
+  let table: string;
+  try {
+    table = await readFile('/proc/net/unix', 'utf8');
+  } catch {
+    return [];
+  }
+  const inodes = new Set<string>();
+  for (const line of table.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length >= 8 && cols.slice(7).join(' ') === socketPath) inodes.add(cols[6] as string);
+  }
+  if (inodes.size === 0) return [];
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() !== 'nginx') continue;
+    const fds = await readdir(`/proc/${entry}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const link = await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m && inodes.has(m[1] as string)) {
+        pids.push(Number(entry));
+        break;
+      }
+    }
+  }
+  return pids;
+}
