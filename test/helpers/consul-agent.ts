@@ -24,7 +24,9 @@ export interface ConsulAgent {
 }
 
 /** A private `consul agent -dev` on free loopback ports, one per suite. */
-export async function startConsulAgent(options: { bind?: string } = {}): Promise<ConsulAgent> {
+export async function startConsulAgent(
+  options: { bind?: string; extraArgs?: string[] } = {},
+): Promise<ConsulAgent> {
   if (!existsSync(CONSUL_BIN))
     throw new Error(`consul not found at ${CONSUL_BIN}: run npm run setup:env`);
   const bind = options.bind ?? '127.0.0.1';
@@ -54,6 +56,7 @@ export async function startConsulAgent(options: { bind?: string } = {}): Promise
     `test-${http}`,
     '-log-level',
     'warn',
+    ...(options.extraArgs ?? []),
   ];
   let child: Child;
   const config: ConsulConfig = { scheme: 'http', host: bind, port: http };

@@ -9,6 +9,8 @@ export interface RunOptions {
   labels?: Record<string, string>;
   /** container port ("80" or "80/udp") -> host port ("" for any) published on 127.0.0.1 */
   publish?: Record<string, string>;
+  /** container ports ("9000", "53/udp") exposed without publishing them */
+  expose?: string[];
   cmd?: string[];
   networkMode?: string;
   healthcheck?: { test: string[]; intervalMs: number; timeoutMs?: number; retries?: number };
@@ -39,6 +41,7 @@ export class TestContainers {
   async run(options: RunOptions = {}): Promise<Docker.Container> {
     const exposed: Record<string, object> = {};
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const port of options.expose ?? []) exposed[port.includes('/') ? port : `${port}/tcp`] = {};
     for (const [port, host] of Object.entries(options.publish ?? {})) {
       const key = port.includes('/') ? port : `${port}/tcp`;
       exposed[key] = {};
