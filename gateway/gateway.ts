@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeConsul } from '../common/consul/config.js';
-import { describeError } from '../common/errors.js';
+import { describeError, isToolkitError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { createRenderer, type Renderer } from '../template-renderer/index.js';
 import { ConfigApplier } from './apply.js';
@@ -131,7 +131,10 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       // Health changes that leave the config unchanged still show in status.
       if (!e.changed && lastApplyOk && latestTable) applier.publish(latestTable);
     });
-    r.on('error', (e) => status.error('render', describeError(e)));
+    r.on('error', (e) => {
+      // Failed applies (the exec hook) are already recorded by the applier.
+      if (!isToolkitError(e, 'E_COMMAND')) status.error('render', describeError(e));
+    });
     return r;
   };
 

@@ -1,0 +1,213 @@
+import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultTemplatePath } from '../../../gateway/index.js';
+import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
+import { ROOT } from '../../helpers/paths.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import {
+  fetchText,
+  startBackend,
+  startTestGateway,
+  waitServed,
+  type Backend,
+  type TestGateway,
+} from './harness.js';
+
+describe('gateway (library, real nginx + real Consul)', function () {
+  this.timeout(60_000);
+  let agent: ConsulAgent;
+  let gw: TestGateway | undefined;
+  const backends: Backend[] = [];
+  const backend = async (name: string): Promise<Backend> => {
+    const b = await startBackend(name);
+    backends.push(b);
+    return b;
+  };
+  const register = (id: string, name: string, port: number, tags: string[], extra = {}) =>
+    agent.client.registerService({
+      ID: id,
+      Name: name,
+      Address: '127.0.0.1',
+      Port: port,
+      Tags: tags,
+      ...extra,
+    });
+  const status = async (): Promise<Record<string, any>> =>
+    // eslint-disable-line @typescript-eslint/no-explicit-any
+    JSON.parse((await fetchText(`${gw!.statusUrl}/status`)).body);
+  const metric = async (name: string): Promise<number> => {
+    const text = (await fetchText(`${gw!.statusUrl}/metrics`)).body;
+    const line = text.split('\n').find((l) => l.startsWith(name));
+    return Number(line?.split(' ').pop() ?? NaN);
+  };
+
+  before(async () => {
+    agent = await startConsulAgent();
+  });
+  afterEach(async () => {
+    await gw?.stop();
+    gw = undefined;
+    await Promise.all(backends.splice(0).map((b) => b.close()));
+    for (const id of Object.keys(await agent.client.agentServices()))
+      await agent.client.deregisterService(id);
+  });
+  after(async () => {
+    await agent?.stop();
+  });
+
+  it('routes urlprefix- tags to healthy instances: rotation, 503, host route, strip, longest prefix', async () => {
+    const [a, b, api, site] = await Promise.all([
+      backend('a'),
+      backend('b'),
+      backend('api'),
+      backend('site'),
+    ]);
+    await register('a', 'web', a.port, ['urlprefix-/app']);
+    await register('b', 'web', b.port, ['urlprefix-/app']);
+    await register('api', 'api', api.port, [
+      'urlprefix-/app/api',
+      'urlprefix-example.com/v1 strip=/v1',
+    ]);
+    await register('site', 'site', site.port, ['urlprefix-example.com/']);
+    await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } }); // critical
+    gw = await startTestGateway(agent);
+    await waitServed(`${gw.url}/app/x`, ['a', 'b']);
+    // longest prefix wins
+    expect((await fetchText(`${gw.url}/app/api/z`)).body).to.match(/^api \/app\/api\/z/);
+    // host route with strip, host route at /, host-less route still served on the named host
+    expect((await fetchText(`${gw.url}/v1/users?q=1`, 'example.com')).body).to.match(
+      /^api \/users\?q=1 host=example\.com/,
+    );
+    expect((await fetchText(`${gw.url}/other`, 'example.com')).body).to.match(/^site \/other/);
+    expect((await fetchText(`${gw.url}/app/x`, 'example.com')).body).to.match(/^[ab] /);
+    // not on the default server
+    expect((await fetchText(`${gw.url}/v1/users`)).status).to.equal(404);
+    // no healthy instance: 503 with a short explanation
+    const dead = await fetchText(`${gw.url}/dead`);
+    expect(dead.status).to.equal(503);
+    expect(dead.body).to.equal('no healthy instance of dead for /dead\n');
+    // forwarded headers
+    expect((await fetchText(`${gw.url}/app/`)).body).to.include('xff=127.0.0.1');
+
+    // leaves the rotation, comes back
+    await agent.client.deregisterService('b');
+    await waitServed(`${gw.url}/app/x`, ['a']);
+    await register('b', 'web', b.port, ['urlprefix-/app']);
+    await waitServed(`${gw.url}/app/x`, ['a', 'b']);
+    const s = await status();
+    expect(s.routes.map((r: { host: string; path: string }) => r.host + r.path)).to.include.members(
+      ['/app', '/app/api', 'example.com/v1', 'example.com/', '/dead'],
+    );
+    expect(s.instances.find((i: { id: string }) => i.id === 'dead')).to.include({ healthy: false });
+    // nginx may serve the new generation a moment before the confirmation lands in status.
+    await waitFor(async () => (await metric('gateway_healthy_instances{service="web"}')) === 2, {
+      what: 'two healthy web instances in metrics',
+    });
+    expect(await metric('gateway_reloads_total{result="success"}')).to.be.greaterThan(1);
+  });
+
+  it('a hostile tag is dropped with an error naming the service; other routes keep working', async () => {
+    const ok = await backend('ok');
+    await register('ok', 'ok', ok.port, ['urlprefix-/ok']);
+    gw = await startTestGateway(agent);
+    await waitServed(`${gw.url}/ok/`, ['ok']);
+    await register('evil', 'evil', ok.port, [
+      'urlprefix-/x;} server { listen 1; location / { return 200 pwned; } } #',
+      'urlprefix-/evil',
+    ]);
+    await waitFor(async () => (await status()).routeErrors.length > 0, {
+      what: 'route error in status',
+    });
+    const s = await status();
+    expect(s.routeErrors[0]).to.include({ service: 'evil' });
+    expect(s.routeErrors[0].message).to.match(/dropped: invalid path/);
+    await waitServed(`${gw.url}/evil`, ['ok']);
+    await waitServed(`${gw.url}/ok/`, ['ok']);
+    expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).not.to.include('pwned');
+    expect(
+      gw.logs.some((l) => l.service === 'evil' && l.msg === 'routing value rejected'),
+    ).to.equal(true);
+    expect(await metric('gateway_route_errors')).to.equal(1);
+  });
+
+  it('a template nginx rejects is never applied: the last good config keeps serving', async () => {
+    const ok = await backend('ok');
+    await register('ok', 'ok', ok.port, ['urlprefix-/ok']);
+    const template = join(gw?.workDir ?? '/tmp', `tmpl-${process.pid}-${Date.now()}.hbs`);
+    writeFileSync(template, readFileSync(defaultTemplatePath(), 'utf8'));
+    gw = await startTestGateway(agent, ['--template', template]);
+    await waitServed(`${gw.url}/ok/`, ['ok']);
+    const before = await status();
+    writeFileSync(
+      template,
+      readFileSync(defaultTemplatePath(), 'utf8').replace(
+        'server_tokens off;',
+        'server_tokens off;\nbogus_directive on;',
+      ),
+    );
+    await waitFor(async () => (await metric('gateway_config_validation_failures_total')) === 1, {
+      what: 'validation failure',
+    });
+    const s = await status();
+    expect(s.lastValidation.ok).to.equal(false);
+    expect(s.lastValidation.error).to.match(/unknown directive "bogus_directive"/);
+    expect(s.errors[0]).to.include({ source: 'validation' });
+    expect(s.generation).to.equal(before.generation);
+    expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).not.to.include('bogus');
+    expect((await fetchText(`${gw.url}/ok/`)).body).to.match(/^ok /);
+    // SIGHUP equivalent: still rejected, still serving
+    await gw.gateway.reload();
+    expect((await fetchText(`${gw.url}/ok/`)).status).to.equal(200);
+    // fixing the template applies it
+    writeFileSync(
+      template,
+      readFileSync(defaultTemplatePath(), 'utf8').replace(
+        'server_tokens off;',
+        'server_tokens on;',
+      ),
+    );
+    await waitFor(async () => (await status()).generation > before.generation, {
+      what: 'fixed template applied',
+    });
+    expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).to.include('server_tokens on;');
+  });
+
+  it('the reference template (templates/nginx-my-web-server.hbs) works unchanged', async () => {
+    const [a, b] = await Promise.all([backend('a'), backend('b')]);
+    await register('a', 'my-web-server', a.port, []);
+    await register('b', 'my-web-server', b.port, []);
+    gw = await startTestGateway(agent, [
+      '--template',
+      join(ROOT, 'templates/nginx-my-web-server.hbs'),
+    ]);
+    await waitServed(`${gw.url}/`, ['a', 'b']);
+    await agent.client.deregisterService('a');
+    await waitServed(`${gw.url}/`, ['b']);
+  });
+
+  it('reload() bumps the generation; nginx killed outright is restarted with the last good config', async () => {
+    const ok = await backend('ok');
+    await register('ok', 'ok', ok.port, ['urlprefix-/']);
+    gw = await startTestGateway(agent);
+    await waitServed(`${gw.url}/`, ['ok']);
+    const g0 = (await status()).generation;
+    await gw.gateway.reload();
+    expect((await status()).generation).to.equal(g0 + 1);
+    const pid = (await status()).nginx.pid as number;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const s = await status();
+        return s.nginx.running && s.nginx.pid !== pid && s.nginx.restarts === 1;
+      },
+      { what: 'nginx restarted' },
+    );
+    await waitServed(`${gw.url}/`, ['ok']);
+    expect(await metric('gateway_nginx_restarts_total')).to.equal(1);
+    // Changes still apply after the restart (no orphaned workers holding the port).
+    const two = await backend('two');
+    await register('two', 'ok', two.port, ['urlprefix-/']);
+    await waitServed(`${gw.url}/`, ['ok', 'two']);
+  });
+});

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { resolveConfig } from '../../../gateway/config.js';
+import { createGateway, type Gateway } from '../../../gateway/index.js';
+import type { ConsulAgent } from '../../helpers/consul-agent.js';
+import { freePorts } from '../../helpers/ports.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+/** A real HTTP backend on loopback answering "<name> <url>" (the URL nginx forwarded). */
+export interface Backend {
+  name: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startBackend(name: string): Promise<Backend> {
+  const server: Server = createServer((req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    res.end(
+      `${name} ${req.url} host=${req.headers.host ?? ''} xff=${req.headers['x-forwarded-for'] ?? ''}\n`,
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    name,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** One request without connection reuse; host overrides the Host header. */
+export function fetchText(url: string, host?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      { agent: false, timeout: 3_000, headers: host ? { host } : {} },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ status: 0, body: '' }));
+    req.end();
+  });
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  statusUrl: string;
+  workDir: string;
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** The gateway library, in process, with real nginx and the suite's Consul agent. */
+export async function startTestGateway(
+  agent: ConsulAgent,
+  extra: string[] = [],
+): Promise<TestGateway> {
+  const [listen, status] = (await freePorts(2)) as [number, number];
+  const workDir = mkdtempSync(join(tmpdir(), 'gw-int-'));
+  const config = resolveConfig(
+    [
+      '--listen',
+      `127.0.0.1:${listen}`,
+      '--consul-addr',
+      agent.addr,
+      '--status-addr',
+      `127.0.0.1:${status}`,
+      '--work-dir',
+      workDir,
+      '--worker-processes',
+      '1',
+      ...extra,
+    ],
+    {},
+    { tmpDir: tmpdir(), cwd: process.cwd() },
+  );
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  const gateway = createGateway(config, { logger });
+  await gateway.start();
+  const statusUrl = `http://127.0.0.1:${status}`;
+  await waitFor(async () => (await fetchText(`${statusUrl}/readyz`)).status === 200, {
+    timeoutMs: 15_000,
+    what: 'gateway ready',
+  });
+  return {
+    gateway,
+    url: `http://127.0.0.1:${listen}`,
+    statusUrl,
+    workDir,
+    logs,
+    async stop() {
+      await gateway.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asks until the answers (first word of the body) cover exactly `names`. */
+export async function waitServed(url: string, names: string[], host?: string): Promise<void> {
+  const want = [...names].sort().join(',');
+  let seen = new Set<string>();
+  let n = 0;
+  await waitFor(
+    async () => {
+      if (n++ % (names.length * 3 + 3) === 0) seen = new Set();
+      const r = await fetchText(url, host);
+      seen.add(r.status === 200 ? (r.body.split(' ')[0] ?? '') : `status ${r.status}`);
+      return [...seen].sort().join(',') === want;
+    },
+    { timeoutMs: 10_000, intervalMs: 10, what: `${url} served by ${want} (seen ${[...seen]})` },
+  );
+}
