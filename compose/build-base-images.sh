@@ -34,7 +34,7 @@ done
 log() { printf '[build-base-images] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 sha() { sha256sum "$@" | cut -c1-64; }
-short() { printf '%s' "$*" | sha256sum | cut -c1-16; }
+short() { if [ $# -gt 0 ]; then printf '%s' "$*" | sha256sum | cut -c1-16; else sha256sum | cut -c1-16; fi; }
 
 NODE_BIN="$(readlink -f "$(command -v node)")" || die "node not found"
 NODE_MAJOR="$("$NODE_BIN" -p 'process.versions.node.split(".")[0]')"
@@ -113,7 +113,7 @@ ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 
 # 2. Node: this host's binary (it needs only glibc and libstdc++, both in minbase) and npm.
-NODE_HASH="$(short "$DEBIAN_HASH $(sha "$NODE_BIN") $(cat "$NPM_DIR/package.json" | sha256sum)")"
+NODE_HASH="$(short "$DEBIAN_HASH $(sha "$NODE_BIN") $(sha "$NPM_DIR/package.json")")"
 if ! up_to_date "$NODE_IMAGE" "$NODE_HASH"; then
   mkdir -p "$ctx/node"
   cp "$NODE_BIN" "$ctx/node/node"
