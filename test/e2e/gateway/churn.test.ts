@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { TestContainers } from '../../helpers/containers.js';
+import { get } from '../../helpers/http.js';
+import { startLoad, summarize } from '../../helpers/load.js';
+import { waitServedBy } from '../../helpers/routing.js';
+import { routedEnv, startE2eStack, type E2eStack } from './e2e-stack.js';
+
+const RATE = 250;
+const CHURN_MS = 60_000;
+
+describe('gateway under load while backends churn (real Docker, registrator, Consul, nginx)', function () {
+  this.timeout(300_000);
+  const containers = new TestContainers('e2e-gateway-churn');
+  let stack: E2eStack;
+  const ids: string[] = [];
+
+  before(async () => {
+    await containers.cleanup();
+    stack = await startE2eStack(containers);
+    for (let i = 0; i < 3; i++) {
+      const id = containers.uniqueName('e2e-churn');
+      await containers.run({
+        name: id,
+        publish: { '80': '' },
+        env: routedEnv('e2e-churn', id, 'urlprefix-/churn/', { PATHS: 'churn' }),
+      });
+      ids.push(id);
+    }
+    await waitServedBy(`${stack.url}/churn/`, ids, { only: true, timeoutMs: 30_000 });
+  });
+  after(async () => {
+    await containers.cleanup();
+    await stack?.stop();
+  });
+
+  it(`zero failed requests at ${RATE} rps while containers are stopped and started for 60 s`, async () => {
+    const reloads = async (): Promise<number> => {
+      const m = /^gateway_reloads_total\{result="success"\} (\d+)/m.exec(
+        (await get(`${stack.statusUrl}/metrics`)).body,
+      );
+      return Number(m?.[1] ?? 0);
+    };
+    const reloadsBefore = await reloads();
+    const load = startLoad({
+      url: `${stack.url}/churn/`,
+      rate: RATE,
+      maxDurationMs: CHURN_MS + 30_000,
+    });
+    const started = Date.now();
+    let cycles = 0;
+    try {
+      // One instance at a time: docker stop (registrator deregisters on the kill event, the
+      // backend drains 1 s), then start it again and wait until it serves before the next.
+      while (Date.now() - started < CHURN_MS) {
+        const id = ids[cycles % ids.length] as string;
+        const c = containers.docker.getContainer(id);
+        await c.stop({ t: 10 });
+        await c.start();
+        await waitServedBy(`${stack.url}/churn/`, [id], { timeoutMs: 30_000 });
+        cycles++;
+      }
+    } finally {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await load.stop();
+    }
+    const { sent, failed, statuses } = summarize(load.samples);
+    const errors = [...new Set(load.samples.filter((s) => s.status === 0).map((s) => s.error))];
+    const seconds = (load.samples.at(-1)?.t ?? 0) / 1000;
+    const reloadCount = (await reloads()) - reloadsBefore;
+    console.log(
+      `      churn: ${cycles} stop/start cycles, ${reloadCount} reloads in ${seconds.toFixed(1)} s; ` +
+        `requests ${sent} (${(sent / seconds).toFixed(0)} rps), failures ${failed}, statuses ${JSON.stringify(statuses)}` +
+        (errors.length ? `, errors ${JSON.stringify(errors)}` : ''),
+    );
+    expect(seconds).to.be.at.least(60);
+    expect(sent / seconds).to.be.at.least(200);
+    expect(cycles).to.be.at.least(5);
+    expect(failed, stack.tail(10)).to.equal(0);
+  });
+});
