@@ -110,14 +110,14 @@ export class ConfigApplier {
         this.o.supervisor.reload();
       }
       const error = `reload to generation ${generation} was not confirmed within ${this.o.reloadTimeoutMs} ms`;
-      metrics.reloads.inc({ result: 'failure' });
+      metrics.reloads.inc({ tier: 'edge', result: 'failure' });
       status.reload({ at, result: 'failure', durationMs, generation, error });
       log.error({ generation, durationMs }, error);
       throw new ToolkitError(error, { code: 'E_NGINX', retryable: true });
     }
     this.applied = { routes, generation };
-    metrics.reloads.inc({ result: 'success' });
-    metrics.reloadDuration.observe(durationMs / 1000);
+    metrics.reloads.inc({ tier: 'edge', result: 'success' });
+    metrics.reloadDuration.observe({ tier: 'edge' }, durationMs / 1000);
     metrics.generation.set(generation);
     status.reload({ at, result: 'success', durationMs, generation });
     if (table) this.publish(table);

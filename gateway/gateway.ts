@@ -12,7 +12,9 @@ import type { GatewayConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
 import { nginxQuote } from './grammar.js';
 import { placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
-import type { RouteTable } from './routes.js';
+import { ROUTE_HEADER } from './pool-config.js';
+import { PoolApplier } from './pool.js';
+import { buildRouteTable, type RouteTable } from './routes.js';
 import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
 import { NginxSupervisor } from './supervisor.js';
@@ -44,6 +46,9 @@ export function defaultTemplatePath(): string {
   return fileURLToPath(new URL(candidates[0] as string, import.meta.url));
 }
 
+/** Templates that never call gatewayRoutes (the reference template) leave the pool empty. */
+const EMPTY_TABLE = buildRouteTable(new Map());
+
 export function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Gateway {
   const log = options.logger ?? createLogger({ name: 'gateway', level: 'silent' });
   const paths = workPaths(config.workDir);
@@ -55,24 +60,49 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     template,
   });
   const nginxBin = { bin: config.nginxBin, prefix: `${paths.root}/` };
-  const supervisor = new NginxSupervisor({
+  const makeSupervisor = (tier: 'edge' | 'pool'): NginxSupervisor =>
+    new NginxSupervisor({
+      nginx: nginxBin,
+      conf: tier === 'edge' ? paths.mainConf : paths.pool.conf,
+      control: tier === 'edge' ? paths.control : paths.pool.control,
+      logger: log.child({ component: tier === 'edge' ? 'nginx' : 'nginx-pool' }),
+      onState: (running, pid) => {
+        status.nginx(
+          { running, ...(pid ? { pid, startedAt: new Date().toISOString() } : {}) },
+          tier,
+        );
+        metrics.nginxUp.set({ tier }, running ? 1 : 0);
+      },
+      onCrash: (exit, delayMs, lines) => {
+        metrics.nginxRestarts.inc({ tier });
+        const s = status.snapshot();
+        status.nginx({ restarts: (tier === 'edge' ? s.nginx : s.pool).restarts + 1 }, tier);
+        status.error(
+          'nginx',
+          `${tier === 'edge' ? 'nginx' : 'pool nginx'} exited (${exit.signal ?? exit.exitCode}); restart in ${delayMs} ms. ${lines.join(' | ')}`.trim(),
+        );
+      },
+    });
+  const supervisor = makeSupervisor('edge');
+  const poolSupervisor = makeSupervisor('pool');
+  const pool = new PoolApplier({
+    paths,
     nginx: nginxBin,
-    conf: paths.mainConf,
-    control: paths.control,
-    logger: log.child({ component: 'nginx' }),
-    onState: (running, pid) => {
-      status.nginx({ running, ...(pid ? { pid, startedAt: new Date().toISOString() } : {}) });
-      metrics.nginxUp.set(running ? 1 : 0);
-    },
-    onCrash: (exit, delayMs, lines) => {
-      metrics.nginxRestarts.inc();
-      status.nginx({ restarts: status.snapshot().nginx.restarts + 1 });
-      status.error(
-        'nginx',
-        `nginx exited (${exit.signal ?? exit.exitCode}); restart in ${delayMs} ms. ${lines.join(' | ')}`.trim(),
-      );
-    },
+    supervisor: poolSupervisor,
+    workerProcesses: config.workerProcesses,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    reloadTimeoutMs: config.reloadTimeoutMs,
+    logger: log.child({ component: 'pool' }),
+    metrics,
   });
+  const applyPool = async (table: RouteTable | undefined): Promise<void> => {
+    if (!table) return;
+    try {
+      if (await pool.apply(table)) status.poolGeneration(pool.applied);
+    } catch (error) {
+      status.error('reload', describeError(error));
+    }
+  };
   const applier = new ConfigApplier({
     paths,
     nginx: nginxBin,
@@ -106,6 +136,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
   let renderer: Renderer | undefined;
   let server: Server | undefined;
   let lastApplyOk = false;
+  const isReady = (): boolean =>
+    status.ready && supervisor.running && poolSupervisor.running && pool.applied > 0;
 
   const makeRenderer = (): Renderer => {
     const r = createRenderer({
@@ -116,20 +148,33 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
           destination: paths.rendered,
           exec: async (event) => {
             lastApplyOk = false;
-            await applier.apply(event.contents, latestTable);
+            // Pool first: a new route's upstream exists before the edge sends it traffic.
+            const table = latestTable ?? EMPTY_TABLE;
+            await applyPool(table);
+            await applier.apply(event.contents, table);
             lastApplyOk = true;
           },
         },
       ],
       ...(config.wait ? { wait: config.wait } : {}),
       logger: log.child({ component: 'renderer' }),
-      helpers: gatewayHelpers({ listen: config.listen, accessLog }, onTable),
+      helpers: gatewayHelpers(
+        {
+          listen: config.listen,
+          accessLog,
+          pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
+        },
+        onTable,
+      ),
     });
     r.on('render', (e) => {
       metrics.renders.inc({ changed: String(e.changed) });
       status.render({ at: new Date().toISOString(), changed: e.changed, durationMs: e.durationMs });
-      // Health changes that leave the config unchanged still show in status.
-      if (!e.changed && lastApplyOk && latestTable) applier.publish(latestTable);
+      // Membership changes leave the edge config unchanged: they go to the pool only.
+      if (!e.changed && lastApplyOk && latestTable) {
+        const table = latestTable;
+        void applyPool(table).then(() => applier.publish(table));
+      }
     });
     r.on('error', (e) => {
       // Failed applies (the exec hook) are already recorded by the applier.
@@ -155,7 +200,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     paths,
     status() {
       const s = status.snapshot();
-      s.ready = status.ready && supervisor.running;
+      s.ready = isReady();
       s.consulQueries = (renderer?.status().queries ?? []).map((q) => ({
         key: q.key.replace(/\0/g, ' '),
         ...(q.error ? { error: q.error } : {}),
@@ -168,17 +213,22 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       return a && typeof a === 'object' ? { host: a.address, port: a.port } : undefined;
     },
     async start() {
-      for (const d of [paths.root, paths.tmp, dirname(paths.rendered)])
+      for (const d of [paths.root, paths.tmp, paths.pool.tmp, dirname(paths.rendered)])
         await mkdir(d, { recursive: true, mode: 0o755 });
-      // Workers (an unprivileged user when started as root) write request bodies to tmp.
+      // nginx workers (an unprivileged user when started as root) reach pool.sock through the
+      // work dir and write request bodies to tmp.
+      await chmod(paths.root, 0o755);
       await chmod(paths.tmp, 0o1777);
+      await chmod(paths.pool.tmp, 0o1777);
       // Start from nothing rendered: the first render must reach exec (validate + apply).
       await rm(paths.rendered, { force: true });
+      await pool.prepare();
+      await poolSupervisor.start();
       await applier.prepare(await initialRoutes());
       await supervisor.start();
       const app = createStatusApp({
         status: () => this.status(),
-        ready: () => status.ready && supervisor.running,
+        ready: isReady,
         metrics: metrics.registry,
       });
       server = createServer(app);
@@ -187,6 +237,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         server!.listen(config.status.port, config.status.host, () => resolve());
       }).catch(async (error: unknown) => {
         await supervisor.stop(1_000);
+        await poolSupervisor.stop(1_000);
         throw error;
       });
       log.info(
@@ -214,10 +265,13 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     },
     kill() {
       supervisor.kill();
+      poolSupervisor.kill();
     },
     async stop() {
       await renderer?.stop().catch(() => undefined);
+      // Edge first (it drains client requests through the pool), then the pool.
       await supervisor.stop(config.shutdownTimeoutMs + 5_000);
+      await poolSupervisor.stop(config.shutdownTimeoutMs + 5_000);
       await new Promise<void>((resolve) => {
         if (!server) return resolve();
         server.close(() => resolve());

@@ -11,8 +11,8 @@ export class GatewayMetrics {
   });
   readonly reloads = new Counter({
     name: 'gateway_reloads_total',
-    help: 'nginx reloads by result (success: the new generation answered)',
-    labelNames: ['result'] as const,
+    help: 'nginx reloads by tier (edge: client-facing, pool: upstreams) and result (success: the new generation answered)',
+    labelNames: ['tier', 'result'] as const,
     registers: [this.registry],
   });
   readonly validationFailures = new Counter({
@@ -23,6 +23,7 @@ export class GatewayMetrics {
   readonly reloadDuration = new Histogram({
     name: 'gateway_reload_duration_seconds',
     help: 'Time from candidate to confirmed live configuration (validate, swap, reload, confirm)',
+    labelNames: ['tier'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
@@ -50,19 +51,21 @@ export class GatewayMetrics {
   readonly nginxRestarts = new Counter({
     name: 'gateway_nginx_restarts_total',
     help: 'Times nginx died unexpectedly and was restarted',
+    labelNames: ['tier'] as const,
     registers: [this.registry],
   });
   readonly nginxUp = new Gauge({
     name: 'gateway_nginx_up',
-    help: '1 while the nginx master process runs',
+    help: '1 while the nginx master process of a tier runs',
+    labelNames: ['tier'] as const,
     registers: [this.registry],
   });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
-    this.reloads.inc({ result: 'success' }, 0);
-    this.reloads.inc({ result: 'failure' }, 0);
+    for (const tier of ['edge', 'pool'])
+      for (const result of ['success', 'failure']) this.reloads.inc({ tier, result }, 0);
   }
 
   /** Healthy-instance gauges follow the routed services (vanished services are removed). */

@@ -14,6 +14,15 @@ export interface WorkPaths {
   control: string;
   tmp: string;
   accessLog: string;
+  /** The upstream pool: a second nginx the edge proxies to over a unix socket. */
+  pool: {
+    conf: string;
+    testConf: string;
+    pid: string;
+    control: string;
+    socket: string;
+    tmp: string;
+  };
 }
 
 export function workPaths(root: string): WorkPaths {
@@ -28,6 +37,14 @@ export function workPaths(root: string): WorkPaths {
     control: join(root, 'control.sock'),
     tmp: join(root, 'tmp'),
     accessLog: join(root, 'access.log'),
+    pool: {
+      conf: join(root, 'pool.conf'),
+      testConf: join(root, 'pool.test.conf'),
+      pid: join(root, 'pool.pid'),
+      control: join(root, 'pool-control.sock'),
+      socket: join(root, 'pool.sock'),
+      tmp: join(root, 'tmp', 'pool'),
+    },
   };
 }
 
@@ -84,6 +101,8 @@ ${temp}
         listen ${q(`unix:${p.control}`)};
         access_log off;
         location = /__gateway/generation {
+            # Declares the variable templates set per route (nginx needs one "set" of it).
+            set $gateway_route "";
             default_type text/plain;
             return 200 "${o.generation}";
         }

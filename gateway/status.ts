@@ -26,6 +26,13 @@ export interface ErrorRecord {
   message: string;
 }
 
+export interface NginxState {
+  running: boolean;
+  pid?: number;
+  restarts: number;
+  startedAt?: string;
+}
+
 /** What `/status` returns and the page shows. */
 export interface GatewayStatus {
   ready: boolean;
@@ -33,7 +40,9 @@ export interface GatewayStatus {
   consul: string;
   template: string;
   generation: number;
-  nginx: { running: boolean; pid?: number; restarts: number; startedAt?: string };
+  nginx: NginxState;
+  /** The upstream pool nginx (instances live there; membership changes reload only it). */
+  pool: NginxState & { generation: number };
   lastRender?: RenderRecord;
   lastReload?: ReloadRecord;
   lastValidation?: ValidationRecord;
@@ -57,6 +66,7 @@ export class StatusStore {
       ...base,
       generation: 0,
       nginx: { running: false, restarts: 0 },
+      pool: { running: false, restarts: 0, generation: 0 },
       routes: [],
       instances: [],
       routeErrors: [],
@@ -81,9 +91,14 @@ export class StatusStore {
     this.data.ready = ready;
   }
 
-  nginx(update: Partial<GatewayStatus['nginx']>): void {
-    Object.assign(this.data.nginx, update);
-    if (!this.data.nginx.running) delete this.data.nginx.pid;
+  nginx(update: Partial<NginxState>, tier: 'edge' | 'pool' = 'edge'): void {
+    const target = tier === 'edge' ? this.data.nginx : this.data.pool;
+    Object.assign(target, update);
+    if (!target.running) delete target.pid;
+  }
+
+  poolGeneration(generation: number): void {
+    this.data.pool.generation = generation;
   }
 
   render(record: RenderRecord): void {

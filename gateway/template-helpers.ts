@@ -8,12 +8,11 @@ export interface TemplateModel extends RouteTable {
   listen: string;
   /** Arguments for `access_log` (a quoted path with the JSON format, or "off"). */
   accessLog: string;
+  /** The upstream pool: `server` value for an upstream block, and the route header to set. */
+  pool: { server: string; header: string };
 }
 
-export interface TemplateSettings {
-  listen: string;
-  accessLog: string;
-}
+export type TemplateSettings = Pick<TemplateModel, 'listen' | 'accessLog' | 'pool'>;
 
 /**
  * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every

@@ -34,11 +34,16 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
   });
 
   it(`zero failed requests at ${RATE} rps while containers are stopped and started for 60 s`, async () => {
-    const reloads = async (): Promise<number> => {
-      const m = /^gateway_reloads_total\{result="success"\} (\d+)/m.exec(
-        (await get(`${stack.statusUrl}/metrics`)).body,
-      );
-      return Number(m?.[1] ?? 0);
+    const reloads = async (): Promise<{ edge: number; pool: number }> => {
+      const text = (await get(`${stack.statusUrl}/metrics`)).body;
+      const count = (tier: string): number =>
+        Number(
+          new RegExp(
+            `^gateway_reloads_total\\{tier="${tier}",result="success"\\} (\\d+)`,
+            'm',
+          ).exec(text)?.[1] ?? 0,
+        );
+      return { edge: count('edge'), pool: count('pool') };
     };
     const reloadsBefore = await reloads();
     const load = startLoad({
@@ -66,7 +71,8 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
     const { sent, failed, statuses } = summarize(load.samples);
     const errors = [...new Set(load.samples.filter((s) => s.status === 0).map((s) => s.error))];
     const seconds = (load.samples.at(-1)?.t ?? 0) / 1000;
-    const reloadCount = (await reloads()) - reloadsBefore;
+    const after = await reloads();
+    const reloadCount = `${after.pool - reloadsBefore.pool} pool / ${after.edge - reloadsBefore.edge} edge`;
     console.log(
       `      churn: ${cycles} stop/start cycles, ${reloadCount} reloads in ${seconds.toFixed(1)} s; ` +
         `requests ${sent} (${(sent / seconds).toFixed(0)} rps), failures ${failed}, statuses ${JSON.stringify(statuses)}` +

@@ -71,7 +71,7 @@ describe('gateway CLI (real nginx + real Consul)', function () {
       what: 'readyz',
     });
     const metrics = (await fetchText(`${statusUrl}/metrics`)).body;
-    expect(metrics).to.match(/^gateway_reloads_total\{result="success"\} [1-9]/m);
+    expect(metrics).to.match(/^gateway_reloads_total\{tier="edge",result="success"\} [1-9]/m);
     const generation = async (): Promise<number> =>
       JSON.parse((await fetchText(`${statusUrl}/status`)).body).generation;
     const g = await generation();

@@ -10,14 +10,36 @@ import {
   renderMainConfig,
   workPaths,
 } from '../../../gateway/nginx-config.js';
+import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
 
 /** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
+function tableOf(instances: InstanceInput[]) {
+  const m = new Map<string, InstanceInput[]>();
+  for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
+  return buildRouteTable(m);
+}
+
+function renderPool(instances: InstanceInput[]): string {
+  return renderPoolConfig({
+    paths: workPaths('/w'),
+    table: tableOf(instances),
+    generation: 3,
+    workerProcesses: 'auto',
+    shutdownTimeoutMs: 10_000,
+  });
+}
+
 function renderDefault(instances: InstanceInput[], listen = '127.0.0.1:8080'): string {
   const hb = Handlebars.create();
   const m = new Map<string, InstanceInput[]>();
   for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
-  const model = { ...buildRouteTable(m), listen, accessLog: 'off' };
+  const model = {
+    ...buildRouteTable(m),
+    listen,
+    accessLog: 'off',
+    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
+  };
   hb.registerHelper('gatewayRoutes', () => model);
   return hb.compile(readFileSync(defaultTemplatePath(), 'utf8'), { noEscape: true })({});
 }
@@ -33,20 +55,44 @@ const inst = (name: string, port: number, tags: string[], status = 'passing'): I
 });
 
 describe('gateway nginx config rendering (pure)', () => {
-  it('default template: upstreams with keepalive, retries, default server, host server, 503', () => {
-    const out = renderDefault([
-      inst('web', 8001, ['urlprefix-/app']),
-      inst('web', 8002, ['urlprefix-/app']),
-      inst('site', 9000, ['urlprefix-example.com/api strip=/api']),
-      inst('down', 7000, ['urlprefix-/down'], 'critical'),
-    ]);
-    expect(out).to.match(/upstream route_[0-9a-f]{12} \{\n {4}server 10\.0\.0\.1:8001 /);
-    expect(out).to.include('keepalive 32;');
-    expect(out).to.include('proxy_next_upstream error timeout http_502');
+  const sample = [
+    inst('web', 8001, ['urlprefix-/app']),
+    inst('web', 8002, ['urlprefix-/app']),
+    inst('site', 9000, ['urlprefix-example.com/api strip=/api']),
+    inst('down', 7000, ['urlprefix-/down'], 'critical'),
+  ];
+
+  it('default template (edge): routes to the pool by route name; default server, host server, strip', () => {
+    const out = renderDefault(sample);
+    expect(out).to.include(
+      'upstream gateway_pool {\n    server unix:/w/pool.sock max_fails=0;\n    keepalive 64;',
+    );
+    expect(out).to.match(
+      /location \/app \{\n {8}set \$gateway_route route_[0-9a-f]{12};\n {8}proxy_pass http:\/\/gateway_pool;/,
+    );
+    expect(out).to.include('proxy_set_header X-Gateway-Route $gateway_route;');
     expect(out).to.include('listen 127.0.0.1:8080 default_server;');
     expect(out).to.include('server_name example.com;');
     expect(out).to.include('rewrite ^/api/?(.*)$ /$1 break;');
-    expect(out).to.include('return 503 "no healthy instance of down for /down\\n";');
+    // Instances are not in the edge config: membership changes do not change it.
+    expect(out).not.to.include('10.0.0.1');
+    expect(renderDefault([...sample, inst('web', 8003, ['urlprefix-/app'])])).to.equal(out);
+    expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
+  });
+
+  it('pool config: upstreams with keepalive and retries, route map, 503 explanation', () => {
+    const out = renderPool(sample);
+    expect(out).to.match(
+      /upstream route_[0-9a-f]{12} \{\n {8}server 10\.0\.0\.1:8001 max_fails=1 fail_timeout=5s;\n {8}server 10\.0\.0\.1:8002 /,
+    );
+    expect(out).to.include('keepalive 32;');
+    expect(out).to.include('proxy_next_upstream error timeout http_502 http_503 http_504;');
+    expect(out).to.match(
+      /map \$http_x_gateway_route \$gateway_pool \{\n {8}default "";\n {8}(route_[0-9a-f]{12}) \1;/,
+    );
+    expect(out).to.match(/route_[0-9a-f]{12} "no healthy instance of down for \/down\\n";/);
+    expect(out).to.include('listen "unix:/w/pool.sock";');
+    expect(out).to.include('return 200 "3";');
     expect(out).not.to.match(/upstream [^{]*\{\s*keepalive/); // no empty upstream
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
@@ -54,17 +100,18 @@ describe('gateway nginx config rendering (pure)', () => {
   it('hostile tags, names and addresses never reach the config (property)', () => {
     const REWRITE = /^rewrite \^[A-Za-z0-9_~/\\.-]+\/\?\(\.\*\)\$ \/\$1 break;$/;
     const baseline = new Set(
-      renderDefault([inst('good', 1, ['urlprefix-/good'])])
+      (renderDefault([inst('good', 1, ['urlprefix-/good'])]) + renderPool([]))
         .split('\n')
         .map((l) => l.trim()),
     );
     const hostile = fc.stringMatching(/^[ -~\n]{0,30}$/);
     fc.assert(
       fc.property(hostile, hostile, hostile, (tag, name, address) => {
-        const out = renderDefault([
+        const list = [
           { ...inst('good', 1, ['urlprefix-/good']) },
           { ...inst(name, 2, [`urlprefix-${tag}`]), Address: address },
-        ]);
+        ];
+        const out = renderDefault(list) + renderPool(list);
         // Every line has the template's own shape: one directive, one block opening or closing;
         // `$` only where the template itself writes variables.
         for (const line of out.split('\n')) {

@@ -82,13 +82,14 @@ describe('gateway status app (express on 127.0.0.1:0)', () => {
   });
 
   it('/metrics exposes reload counters by result in Prometheus text', async () => {
-    metrics.reloads.inc({ result: 'success' });
+    metrics.reloads.inc({ tier: 'edge', result: 'success' });
     metrics.validationFailures.inc();
+    metrics.reloadDuration.observe({ tier: 'pool' }, 0.05);
     const res = await fetch(`${base}/metrics`);
     expect(res.headers.get('content-type')).to.match(/text\/plain/);
     const text = await res.text();
-    expect(text).to.match(/^gateway_reloads_total\{result="success"\} 1$/m);
-    expect(text).to.match(/^gateway_reloads_total\{result="failure"\} 0$/m);
+    expect(text).to.match(/^gateway_reloads_total\{tier="edge",result="success"\} 1$/m);
+    expect(text).to.match(/^gateway_reloads_total\{tier="pool",result="failure"\} 0$/m);
     expect(text).to.match(/^gateway_config_validation_failures_total 1$/m);
     expect(text).to.include('gateway_reload_duration_seconds_bucket');
   });

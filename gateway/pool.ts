@@ -1,0 +1,99 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { ToolkitError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { GatewayMetrics } from './metrics.js';
+import { confirmGeneration, testConfig, type NginxBinary } from './nginx.js';
+import type { WorkPaths } from './nginx-config.js';
+import { renderPoolConfig } from './pool-config.js';
+import type { RouteTable } from './routes.js';
+import type { NginxSupervisor } from './supervisor.js';
+
+export interface PoolOptions {
+  paths: WorkPaths;
+  nginx: NginxBinary;
+  supervisor: NginxSupervisor;
+  workerProcesses: string;
+  shutdownTimeoutMs: number;
+  reloadTimeoutMs: number;
+  logger: Logger;
+  metrics: GatewayMetrics;
+}
+
+/**
+ * Keeps the upstream pool nginx in step with the route table: render, `nginx -t`, swap, reload,
+ * confirm — only when the pool's content changed. One apply at a time.
+ */
+export class PoolApplier {
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastBody?: string;
+  private generation = 0;
+
+  constructor(private readonly o: PoolOptions) {}
+
+  get applied(): number {
+    return this.generation;
+  }
+
+  /** Writes the initial (empty) pool config for the first start. */
+  async prepare(): Promise<void> {
+    const text = this.render({ routes: [] }, 0);
+    await writeFile(`${this.o.paths.pool.conf}.tmp`, text);
+    await rename(`${this.o.paths.pool.conf}.tmp`, this.o.paths.pool.conf);
+  }
+
+  apply(table: RouteTable): Promise<boolean> {
+    const next = this.chain.then(() => this.applyNow(table));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private render(table: Pick<RouteTable, 'routes'>, generation: number): string {
+    return renderPoolConfig({
+      paths: this.o.paths,
+      table,
+      generation,
+      workerProcesses: this.o.workerProcesses,
+      shutdownTimeoutMs: this.o.shutdownTimeoutMs,
+    });
+  }
+
+  /** Returns whether a reload happened. */
+  private async applyNow(table: RouteTable): Promise<boolean> {
+    const { paths, metrics, logger: log, supervisor } = this.o;
+    const body = this.render(table, 0);
+    if (body === this.lastBody) return false;
+    const started = performance.now();
+    const generation = this.generation + 1;
+    const text = this.render(table, generation);
+    await writeFile(paths.pool.testConf, text);
+    const test = await testConfig(this.o.nginx, paths.pool.testConf);
+    if (!test.ok) {
+      metrics.validationFailures.inc();
+      log.error({ generation, error: test.message }, 'pool config rejected by nginx -t');
+      throw new ToolkitError(`nginx rejected the pool config: ${test.message}`, {
+        code: 'E_NGINX',
+      });
+    }
+    await rename(paths.pool.testConf, paths.pool.conf);
+    this.lastBody = body;
+    this.generation = generation;
+    if (!supervisor.reload()) {
+      log.warn({ generation }, 'pool nginx is not running; config will load when it restarts');
+      return false;
+    }
+    const live = await confirmGeneration(paths.pool.control, generation, this.o.reloadTimeoutMs);
+    const durationMs = Math.round(performance.now() - started);
+    if (!live) {
+      metrics.reloads.inc({ tier: 'pool', result: 'failure' });
+      this.lastBody = undefined; // try again on the next change
+      throw new ToolkitError(`pool reload to generation ${generation} not confirmed`, {
+        code: 'E_NGINX',
+        retryable: true,
+      });
+    }
+    metrics.reloads.inc({ tier: 'pool', result: 'success' });
+    metrics.reloadDuration.observe({ tier: 'pool' }, durationMs / 1000);
+    log.info({ generation, durationMs }, 'pool applied');
+    return true;
+  }
+}
