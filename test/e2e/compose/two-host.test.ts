@@ -19,72 +19,97 @@ interface CatalogEntry {
   ServicePort: number;
 }
 
+interface GatewayHost {
+  ip: string;
+  node: string;
+  engine: PrivateDockerd;
+  stack: ComposeProject;
+  url: string;
+  statusUrl: string;
+}
+
 /**
- * The reference deployment on two "hosts" of this machine: gateway-host.yml on one Docker engine
- * (HOST_IP 127.0.0.61) and worker-host.yml on a second engine of its own (own socket, data root,
- * exec root, pid file and bridge; HOST_IP 127.0.0.62). Compose v2 runs the stacks when it can be
- * fetched (compose/fetch-compose-v2.sh), else docker-compose 1.29.
+ * The reference deployment on "hosts" of this machine, each a Docker engine of its own (own
+ * socket, data root, exec root, pid file and bridge) with its own loopback address:
+ * gateway-host.yml on 127.0.0.61 (bootstraps Consul), worker-host.yml on 127.0.0.62, and a
+ * second gateway-host.yml on 127.0.0.63 that joins as a second server. Compose v2 runs the stacks
+ * when it can be fetched (compose/fetch-compose-v2.sh), else docker-compose 1.29.
  */
-describe('compose: gateway-host.yml + worker-host.yml on two engines', function () {
+describe('compose: gateway-host.yml + worker-host.yml on separate engines', function () {
   this.timeout(300_000);
-  const GW_IP = '127.0.0.61';
   const WORKER_IP = '127.0.0.62';
   const suffix = randomBytes(3).toString('hex');
-  const gwNode = `gw-${suffix}`;
   const workerNode = `worker-${suffix}`;
-  let gwEngine: PrivateDockerd | undefined;
+  const gateways: GatewayHost[] = [];
   let workerEngine: PrivateDockerd | undefined;
-  let gw: ComposeProject;
   let worker: ComposeProject;
-  let gatewayUrl: string;
-  let statusUrl: string;
   let clientPort: number;
+  const gw = (): GatewayHost => gateways[0] as GatewayHost;
 
   const consul = async <T>(ip: string, path: string): Promise<T | undefined> => {
     const res = await get(`http://${ip}:8500${path}`);
     return res.status === 200 ? (JSON.parse(res.body) as T) : undefined;
   };
-  const upstreams = async (): Promise<string[]> => {
-    const res = await get(`${statusUrl}/status`);
+  const upstreams = async (host: GatewayHost): Promise<string[]> => {
+    const res = await get(`${host.statusUrl}/status`);
     if (res.status !== 200) return [];
     const status = JSON.parse(res.body) as { routes: { servers: { target: string }[] }[] };
     return status.routes.flatMap((r) => r.servers.map((s) => s.target));
+  };
+  const aliveMembers = async (): Promise<string[]> => {
+    const list = await consul<{ Name: string; Status: number }[]>(gw().ip, '/v1/agent/members');
+    return (list ?? []).filter((m) => m.Status === 1).map((m) => m.Name);
   };
 
   before(async function () {
     await buildImages();
     const bin = (await composeV2()) ?? 'docker-compose';
-    [gwEngine, workerEngine] = await Promise.all([
-      startHost('cmpg', '10.213.9.1/24'),
+    process.stdout.write(`      compose: ${bin}\n`);
+    const images = await standInEnv();
+    const engines = await Promise.all([
       startHost('cmpw', '10.213.10.1/24'),
+      startHost('cmpg1', '10.213.9.1/24'),
+      startHost('cmpg2', '10.213.11.1/24'),
     ]);
-    const [listen, status] = (await freePorts(2, GW_IP)) as [number, number];
+    workerEngine = engines[0];
+    for (const [i, engine] of engines.slice(1).entries()) {
+      const ip = `127.0.0.${61 + 2 * i}`; // .61 and .63
+      const [listen, status] = (await freePorts(2, ip)) as [number, number];
+      const node = `gw${i + 1}-${suffix}`;
+      const stack = new ComposeProject({
+        bin,
+        file: 'gateway-host.yml',
+        project: `e2egw${i + 1}${suffix}`,
+        engine,
+        env: {
+          ...images,
+          HOST_IP: ip,
+          // The first bootstraps (joining itself is harmless); the second joins it.
+          CONSUL_RETRY_JOIN: '127.0.0.61',
+          CONSUL_BOOTSTRAP_EXPECT: i === 0 ? '1' : '0',
+          CONSUL_RETRY_INTERVAL: '1s',
+          CONSUL_NODE_NAME: node,
+          GATEWAY_LISTEN: `${ip}:${listen}`,
+          GATEWAY_STATUS_ADDR: `${ip}:${status}`,
+          GATEWAY_USER: 'nginx',
+          DOCKER_SOCKET: engine.socket,
+        },
+      });
+      gateways.push({
+        ip,
+        node,
+        engine,
+        stack,
+        url: `http://${ip}:${listen}`,
+        statusUrl: `http://${ip}:${status}`,
+      });
+    }
     const [client, serverHttp, serverThrift] = (await freePorts(3, WORKER_IP)) as [
       number,
       number,
       number,
     ];
     clientPort = client;
-    gatewayUrl = `http://${GW_IP}:${listen}`;
-    statusUrl = `http://${GW_IP}:${status}`;
-    const images = await standInEnv();
-    gw = new ComposeProject({
-      bin,
-      file: 'gateway-host.yml',
-      project: `e2egw${suffix}`,
-      engine: gwEngine,
-      env: {
-        ...images,
-        HOST_IP: GW_IP,
-        CONSUL_RETRY_JOIN: GW_IP,
-        CONSUL_RETRY_INTERVAL: '1s',
-        CONSUL_NODE_NAME: gwNode,
-        GATEWAY_LISTEN: `${GW_IP}:${listen}`,
-        GATEWAY_STATUS_ADDR: `${GW_IP}:${status}`,
-        GATEWAY_USER: 'nginx',
-        DOCKER_SOCKET: gwEngine.socket,
-      },
-    });
     worker = new ComposeProject({
       bin,
       file: 'worker-host.yml',
@@ -93,7 +118,7 @@ describe('compose: gateway-host.yml + worker-host.yml on two engines', function 
       env: {
         ...images,
         HOST_IP: WORKER_IP,
-        CONSUL_RETRY_JOIN: GW_IP,
+        CONSUL_RETRY_JOIN: '127.0.0.61',
         CONSUL_RETRY_INTERVAL: '1s',
         CONSUL_NODE_NAME: workerNode,
         TEST_CLIENT_PORT: String(client),
@@ -102,61 +127,56 @@ describe('compose: gateway-host.yml + worker-host.yml on two engines', function 
         DOCKER_SOCKET: workerEngine.socket,
       },
     });
-    process.stdout.write(`      compose: ${bin}\n`);
   });
 
   after(async function () {
     if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE) {
-      for (const [p, s] of [
-        [gw, 'gateway'],
-        [gw, 'registrator'],
-        [worker, 'registrator'],
-        [worker, 'consul'],
-      ] as const)
-        process.stdout.write(`--- ${s}\n${(await p?.logs(s))?.slice(-3000)}\n`);
+      const stacks = [...gateways.map((g) => g.stack), worker].filter(Boolean);
+      for (const stack of stacks)
+        for (const s of ['registrator', 'consul', 'gateway'])
+          if (stack.options.file !== 'worker-host.yml' || s !== 'gateway')
+            process.stdout.write(
+              `--- ${stack.options.project} ${s}\n${(await stack.logs(s)).slice(-2500)}\n`,
+            );
     }
-    await Promise.all([gw?.down().catch(() => undefined), worker?.down().catch(() => undefined)]);
-    await Promise.all([gwEngine?.stop(), workerEngine?.stop()]);
+    const stacks = [...gateways.map((g) => g.stack), worker].filter(Boolean);
+    await Promise.all(stacks.map((s) => s.down().catch(() => undefined)));
+    await Promise.all([workerEngine, ...gateways.map((g) => g.engine)].map((e) => e?.stop()));
   });
 
-  it('brings up both hosts and their Consul agents form one cluster', async () => {
+  it('brings up a worker host and a gateway host whose Consul agents form one cluster', async () => {
     // The worker first: its agent retry-joins a server that is not there yet.
     await worker.run('up', '-d', '--no-build');
-    await gw.run('up', '-d', '--no-build');
-    const members = await waitFor(
+    await gw().stack.run('up', '-d', '--no-build');
+    await waitFor(
       async () => {
-        const list = await consul<{ Name: string; Status: number }[]>(GW_IP, '/v1/agent/members');
-        const alive = (list ?? []).filter((m) => m.Status === 1).map((m) => m.Name);
-        return alive.includes(gwNode) && alive.includes(workerNode) && alive;
+        const alive = await aliveMembers();
+        return alive.includes(gw().node) && alive.includes(workerNode);
       },
-      { timeoutMs: 60_000, what: `${gwNode} and ${workerNode} alive in one cluster` },
+      { timeoutMs: 60_000, what: `${gw().node} and ${workerNode} alive in one cluster` },
     );
-    expect(members).to.have.members([gwNode, workerNode]);
     // The client agent forwards to the server: it knows the server as the cluster's leader.
     const leader = await waitFor(
       async () => (await consul<string>(WORKER_IP, '/v1/status/leader')) || undefined,
-      {
-        timeoutMs: 30_000,
-        what: 'the worker agent to know the leader',
-      },
+      { timeoutMs: 30_000, what: 'the worker agent to know the leader' },
     );
     expect(leader).to.match(/^127\.0\.0\.61:/);
   });
 
   it('each registrator registers only its own host containers', async () => {
     // A container on the gateway host's engine, registered by that host's registrator only.
-    const local = await gwEngine!.docker.createContainer({
+    const local = await gw().engine.docker.createContainer({
       Image: IMAGES.demo,
       Env: ['SERVICE_NAME=gw-local', 'SERVICE_8080_CHECK_HTTP=/health'],
       Labels: { 'org.toolkit.test': `compose-${suffix}` },
       ExposedPorts: { '8080/tcp': {} },
-      HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: GW_IP, HostPort: '' }] } },
+      HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: gw().ip, HostPort: '' }] } },
     });
     await local.start();
     const catalog = (name: string) =>
       waitFor(
         async () => {
-          const list = await consul<CatalogEntry[]>(GW_IP, `/v1/catalog/service/${name}`);
+          const list = await consul<CatalogEntry[]>(gw().ip, `/v1/catalog/service/${name}`);
           return list && list.length > 0 && list;
         },
         { timeoutMs: 60_000, what: `${name} in the catalog` },
@@ -167,14 +187,14 @@ describe('compose: gateway-host.yml + worker-host.yml on two engines', function 
       catalog('test-server-http-service'),
       catalog('test-server-thrift-service'),
     ]);
-    expect(mine.map((e) => [e.Node, e.ServiceAddress])).to.deep.equal([[gwNode, GW_IP]]);
+    expect(mine.map((e) => [e.Node, e.ServiceAddress])).to.deep.equal([[gw().node, gw().ip]]);
     for (const entries of [client, http, thrift])
       expect(entries.map((e) => [e.Node, e.ServiceAddress])).to.deep.equal([
         [workerNode, WORKER_IP],
       ]);
     expect(client[0]!.ServicePort).to.equal(clientPort);
     // Nothing else: the infrastructure containers carry SERVICE_IGNORE.
-    const services = await consul<Record<string, string[]>>(GW_IP, '/v1/catalog/services');
+    const services = await consul<Record<string, string[]>>(gw().ip, '/v1/catalog/services');
     expect(Object.keys(services ?? {}).sort()).to.deep.equal(
       [
         'consul',
@@ -184,20 +204,48 @@ describe('compose: gateway-host.yml + worker-host.yml on two engines', function 
         'test-server-thrift-service',
       ].sort(),
     );
+    await local.remove({ force: true });
   });
 
   it("the gateway routes to the worker's my-web-server", async () => {
     const [client] = await worker.containers('test-client');
-    const id = client!.Id.slice(0, 12);
     const res = await waitFor(
       async () => {
-        const r = await get(`${gatewayUrl}/features`);
+        const r = await get(`${gw().url}/features`);
         return r.status === 200 && r;
       },
       { timeoutMs: 30_000, what: 'my-web-server through the gateway' },
     );
-    expect(res.body.trim()).to.equal(`${id} /features`);
-    expect(await upstreams()).to.include(`${WORKER_IP}:${clientPort}`);
+    expect(res.body.trim()).to.equal(`${client!.Id.slice(0, 12)} /features`);
+    expect(await upstreams(gw())).to.include(`${WORKER_IP}:${clientPort}`);
+  });
+
+  it('a second gateway host joins as a Consul server and routes there too', async () => {
+    const second = gateways[1] as GatewayHost;
+    await second.stack.run('up', '-d', '--no-build');
+    await waitFor(async () => (await aliveMembers()).includes(second.node), {
+      timeoutMs: 60_000,
+      what: `${second.node} alive in the cluster`,
+    });
+    await waitFor(
+      async () => {
+        const raft = await consul<{ Servers: { Node: string; Voter: boolean }[] }>(
+          gw().ip,
+          '/v1/operator/raft/configuration',
+        );
+        return raft?.Servers.some((s) => s.Node === second.node);
+      },
+      { timeoutMs: 60_000, what: `${second.node} in the Raft configuration` },
+    );
+    const [client] = await worker.containers('test-client');
+    const res = await waitFor(
+      async () => {
+        const r = await get(`${second.url}/features`);
+        return r.status === 200 && r;
+      },
+      { timeoutMs: 30_000, what: 'my-web-server through the second gateway' },
+    );
+    expect(res.body.trim()).to.equal(`${client!.Id.slice(0, 12)} /features`);
   });
 
   it("stopping the worker's container removes it from the upstreams within a second", async () => {
@@ -205,7 +253,7 @@ describe('compose: gateway-host.yml + worker-host.yml on two engines', function 
     const target = `${WORKER_IP}:${clientPort}`;
     const started = performance.now();
     const stopped = workerEngine!.docker.getContainer(client!.Id).stop({ t: 10 });
-    await waitFor(async () => !(await upstreams()).includes(target), {
+    await waitFor(async () => !(await upstreams(gw())).includes(target), {
       timeoutMs: 1_000,
       intervalMs: 20,
       what: `${target} out of the gateway's upstreams`,
@@ -214,14 +262,18 @@ describe('compose: gateway-host.yml + worker-host.yml on two engines', function 
     process.stdout.write(
       `      removed from the upstreams ${ms.toFixed(0)} ms after docker stop\n`,
     );
+    await waitFor(async () => !(await upstreams(gateways[1] as GatewayHost)).includes(target), {
+      what: `${target} out of the second gateway's upstreams`,
+    });
     await stopped;
     // No instance left: the gateway answers itself (503 or 404), nothing is proxied.
-    expect((await get(`${gatewayUrl}/features`)).status).to.be.oneOf([404, 503]);
+    expect((await get(`${gw().url}/features`)).status).to.be.oneOf([404, 503]);
   });
 
-  it('tears both hosts down leaving no containers, networks or volumes', async () => {
-    await Promise.all([gw.down(), worker.down()]);
-    for (const p of [gw, worker])
-      expect(await p.leftovers()).to.deep.equal({ containers: [], networks: [], volumes: [] });
+  it('tears every host down leaving no containers, networks or volumes', async () => {
+    const stacks = [...gateways.map((g) => g.stack), worker];
+    await Promise.all(stacks.map((s) => s.down()));
+    for (const s of stacks)
+      expect(await s.leftovers()).to.deep.equal({ containers: [], networks: [], volumes: [] });
   });
 });
