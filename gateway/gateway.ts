@@ -65,6 +65,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       nginx: nginxBin,
       conf: tier === 'edge' ? paths.mainConf : paths.pool.conf,
       control: tier === 'edge' ? paths.control : paths.pool.control,
+      sockets: tier === 'edge' ? [] : [paths.pool.socket],
       logger: log.child({ component: tier === 'edge' ? 'nginx' : 'nginx-pool' }),
       onState: (running, pid) => {
         status.nginx(

@@ -10,6 +10,8 @@ export interface SupervisorOptions {
   nginx: NginxBinary;
   conf: string;
   control: string;
+  /** Other unix sockets this nginx binds (nginx refuses to bind over a stale socket file). */
+  sockets?: string[];
   logger: Logger;
   startTimeoutMs?: number;
   /** nginx running or not (pid while it runs). */
@@ -58,7 +60,7 @@ export class NginxSupervisor {
   async start(): Promise<void> {
     this.stopping = false;
     await this.stopOrphans();
-    rmSync(this.o.control, { force: true });
+    for (const path of [this.o.control, ...(this.o.sockets ?? [])]) rmSync(path, { force: true });
     this.lastLines = [];
     // Our own spawn, not execa: a master killed outright leaves workers holding its stdio pipes,
     // and the 'exit' event (unlike stream end) still fires at once.

@@ -206,10 +206,26 @@ describe('gateway (library, real nginx + real Consul)', function () {
       { what: 'nginx restarted' },
     );
     await waitServed(`${gw.url}/`, ['ok']);
-    expect(await metric('gateway_nginx_restarts_total')).to.equal(1);
+    expect(await metric('gateway_nginx_restarts_total{tier="edge"}')).to.equal(1);
     // Changes still apply after the restart (no orphaned workers holding the port).
     const two = await backend('two');
     await register('two', 'ok', two.port, ['urlprefix-/']);
     await waitServed(`${gw.url}/`, ['ok', 'two']);
+    // The same for the upstream pool's master.
+    const poolPid = (await status()).pool.pid as number;
+    process.kill(poolPid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const s = await status();
+        return s.pool.running && s.pool.pid !== poolPid && s.pool.restarts === 1;
+      },
+      { what: 'pool nginx restarted' },
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${JSON.stringify((await status()).pool)}\n${gw!.logs.slice(-8).map((l) => JSON.stringify(l)).join('\n')}`);
+    });
+    await waitServed(`${gw.url}/`, ['ok', 'two']);
+    await agent.client.deregisterService('ok');
+    await waitServed(`${gw.url}/`, ['two']);
+    expect(await metric('gateway_nginx_restarts_total{tier="pool"}')).to.equal(1);
   });
 });
