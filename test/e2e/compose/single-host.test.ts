@@ -45,7 +45,7 @@ describe('compose: single-host.yml (docker-compose 1.29)', function () {
         HOST_IP,
         GATEWAY_LISTEN: `${HOST_IP}:${listen}`,
         GATEWAY_STATUS_ADDR: `${HOST_IP}:${status}`,
-        GATEWAY_USER: 'nginx',
+        // GATEWAY_USER left at its default (root, as for port 80); two-host.test.ts runs as nginx.
         DOCKER_SOCKET: engine.socket,
       },
     });
