@@ -221,7 +221,12 @@ describe('gateway (library, real nginx + real Consul)', function () {
       },
       { what: 'pool nginx restarted' },
     ).catch(async (e: Error) => {
-      throw new Error(`${e.message}\n${JSON.stringify((await status()).pool)}\n${gw!.logs.slice(-8).map((l) => JSON.stringify(l)).join('\n')}`);
+      throw new Error(
+        `${e.message}\n${JSON.stringify((await status()).pool)}\n${gw!.logs
+          .slice(-8)
+          .map((l) => JSON.stringify(l))
+          .join('\n')}`,
+      );
     });
     await waitServed(`${gw.url}/`, ['ok', 'two']);
     await agent.client.deregisterService('ok');
