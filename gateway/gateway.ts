@@ -171,10 +171,13 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     r.on('render', (e) => {
       metrics.renders.inc({ changed: String(e.changed) });
       status.render({ at: new Date().toISOString(), changed: e.changed, durationMs: e.durationMs });
-      // Membership changes leave the edge config unchanged: they go to the pool only.
-      if (!e.changed && lastApplyOk && latestTable) {
+      // Membership changes leave the edge config unchanged: they go to the pool only, even while
+      // the edge keeps an older config because a template edit was rejected.
+      if (!e.changed && latestTable) {
         const table = latestTable;
-        void applyPool(table).then(() => applier.publish(table));
+        void applyPool(table).then(() => {
+          if (lastApplyOk) applier.publish(table);
+        });
       }
     });
     r.on('error', (e) => {
