@@ -62,7 +62,7 @@ export class Apply {
   async apply(
     state: ContainerState,
     desired: ServiceRegistration[],
-    opts: { cause: string; force?: boolean; eventTime?: number },
+    opts: { cause: string; force?: boolean },
   ): Promise<boolean> {
     const want = new Map(desired.map((s) => [s.id, s]));
     const ops: Promise<boolean>[] = [];
@@ -71,7 +71,7 @@ export class Apply {
     for (const service of desired) {
       const prev = state.services.get(service.id);
       if (!prev || opts.force || shape(prev.service) !== shape(service))
-        ops.push(this.register(state, service, opts.eventTime));
+        ops.push(this.register(state, service));
       else if (prev.service.dockerHealth !== service.dockerHealth)
         ops.push(this.setHealth(state, service));
     }
@@ -163,11 +163,7 @@ export class Apply {
     this.retries.set(id, retry);
   }
 
-  private async register(
-    state: ContainerState,
-    service: ServiceRegistration,
-    eventTime: number | undefined,
-  ): Promise<boolean> {
+  private async register(state: ContainerState, service: ServiceRegistration): Promise<boolean> {
     try {
       await this.o.registry.register(service);
     } catch (error) {
@@ -177,8 +173,6 @@ export class Apply {
     if (!state.services.has(service.id)) this.total++;
     state.services.set(service.id, { service, at: Date.now() });
     this.o.metrics.registrations.inc();
-    if (eventTime !== undefined)
-      this.o.metrics.registrationLatency.observe(Math.max(0, Date.now() - eventTime) / 1000);
     this.o.log.info(
       {
         containerId: state.id.slice(0, 12),

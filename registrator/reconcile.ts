@@ -58,10 +58,17 @@ export class Reconciler {
     const id = action.containerId;
     const eventTime = event.timeNano ? event.timeNano / 1e6 : receivedAt;
     switch (action.kind) {
-      case 'sync':
-        return this.apply.enqueue(id, () =>
-          this.sync(id, { cause: event.Action.split(':')[0] as string, eventTime }),
-        );
+      case 'sync': {
+        const cause = event.Action.split(':')[0] as string;
+        const done = this.apply.enqueue(id, () => this.sync(id, { cause }));
+        if (cause !== 'start') return done;
+        // Measured here, not in the write: the engine's network connect event often triggers the
+        // registration a moment before the start event arrives (inspect waits for the start).
+        return done.then(() => {
+          if (this.containers.get(id)?.services.size)
+            this.o.metrics.registrationLatency.observe(Math.max(0, Date.now() - eventTime) / 1000);
+        });
+      }
       case 'kill':
         if (!this.o.drainOnKill) return Promise.resolve();
         return this.apply.enqueue(id, () => this.drain(id, action.signal));
@@ -73,10 +80,7 @@ export class Reconciler {
   }
 
   /** Reads the container and registers/deregisters the difference. */
-  async sync(
-    id: string,
-    opts: { cause: string; force?: boolean; eventTime?: number },
-  ): Promise<void> {
+  async sync(id: string, opts: { cause: string; force?: boolean }): Promise<void> {
     let inspect: ContainerInspect | null;
     try {
       inspect = await this.o.docker.inspect(id);

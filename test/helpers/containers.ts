@@ -41,7 +41,8 @@ export class TestContainers {
   async run(options: RunOptions = {}): Promise<Docker.Container> {
     const exposed: Record<string, object> = {};
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    for (const port of options.expose ?? []) exposed[port.includes('/') ? port : `${port}/tcp`] = {};
+    for (const port of options.expose ?? [])
+      exposed[port.includes('/') ? port : `${port}/tcp`] = {};
     for (const [port, host] of Object.entries(options.publish ?? {})) {
       const key = port.includes('/') ? port : `${port}/tcp`;
       exposed[key] = {};

@@ -21,7 +21,6 @@ class FakeDocker implements DockerSource {
   async inspect(id: string): Promise<ContainerInspect | null> {
     return this.containers.get(id) ?? null;
   }
-  // eslint-disable-next-line require-yield
   async *events(): AsyncIterable<DockerEvent> {}
   put(c: FakeContainer): string {
     const i = inspect(c);
