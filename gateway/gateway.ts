@@ -101,6 +101,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     try {
       if (await pool.apply(table)) status.poolGeneration(pool.applied);
     } catch (error) {
+      log.error({ component: 'pool', err: describeError(error) }, 'pool apply failed');
       status.error('reload', describeError(error));
     }
   };
@@ -226,10 +227,11 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       await chmod(paths.pool.tmp, 0o1777);
       // Start from nothing rendered: the first render must reach exec (validate + apply).
       await rm(paths.rendered, { force: true });
+      // Edge first (the first nginx child is the client-facing one, for operators and tools).
       await pool.prepare();
-      await poolSupervisor.start();
       await applier.prepare(await initialRoutes());
       await supervisor.start();
+      await poolSupervisor.start();
       const app = createStatusApp({
         status: () => this.status(),
         ready: isReady,

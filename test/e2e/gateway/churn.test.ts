@@ -3,7 +3,7 @@ import { TestContainers } from '../../helpers/containers.js';
 import { get } from '../../helpers/http.js';
 import { startLoad, summarize } from '../../helpers/load.js';
 import { waitServedBy } from '../../helpers/routing.js';
-import { routedEnv, startE2eStack, type E2eStack } from './e2e-stack.js';
+import { routedEnv, startE2eStack, waitServedExactly, type E2eStack } from './e2e-stack.js';
 
 const RATE = 250;
 const CHURN_MS = 60_000;
@@ -26,7 +26,7 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
       });
       ids.push(id);
     }
-    await waitServedBy(`${stack.url}/churn/`, ids, { only: true, timeoutMs: 30_000 });
+    await waitServedExactly(`${stack.url}/churn/`, ids);
   });
   after(async () => {
     await containers.cleanup();

@@ -9,7 +9,7 @@ import { ROOT } from '../../helpers/paths.js';
 import { waitServedBy } from '../../helpers/routing.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fetchText } from '../../integration/gateway/harness.js';
-import { routedEnv, startE2eStack, type E2eStack } from './e2e-stack.js';
+import { routedEnv, startE2eStack, waitServedExactly, type E2eStack } from './e2e-stack.js';
 
 describe('gateway end to end (real Docker, registrator, Consul, nginx)', function () {
   this.timeout(300_000);
@@ -45,14 +45,14 @@ describe('gateway end to end (real Docker, registrator, Consul, nginx)', functio
 
   it('two backends tagged urlprefix-/app both get requests; a stopped one leaves and returns', async () => {
     const url = `${stack.url}/app/`;
-    await waitServedBy(url, web, { only: true, timeoutMs: 30_000 }).catch((e: Error) => {
+    await waitServedExactly(url, web).catch((e: Error) => {
       throw new Error(`${e.message}\n${stack.tail()}`);
     });
     const victim = containers.docker.getContainer(web[1]!);
     await victim.stop({ t: 5 });
-    await waitServedBy(url, [web[0]!], { only: true });
+    await waitServedExactly(url, [web[0]!]);
     await victim.start();
-    await waitServedBy(url, web, { only: true, timeoutMs: 30_000 });
+    await waitServedExactly(url, web);
   });
 
   it('a route whose service has no healthy instance answers 503 with an explanation', async () => {
@@ -121,7 +121,7 @@ describe('gateway end to end (real Docker, registrator, Consul, nginx)', functio
     });
     expect((await get(`${stack.url}/pwn`)).body).not.to.include('pwned');
     expect(readFileSync(join(stack.workDir, 'routes.conf'), 'utf8')).not.to.include('pwned');
-    await waitServedBy(`${stack.url}/app/`, web, { only: true });
+    await waitServedExactly(`${stack.url}/app/`, web);
   });
 
   it('the status page in headless Chromium shows routes and instances (screenshot saved)', async () => {
@@ -186,13 +186,13 @@ describe('gateway end to end (real Docker, registrator, Consul, nginx)', functio
     expect(s.lastValidation.ok).to.equal(false);
     expect(s.lastValidation.error).to.match(/proxy_buffers/);
     expect(s.generation).to.equal(before.generation);
-    await waitServedBy(`${stack.url}/app/`, web, { only: true });
+    await waitServedExactly(`${stack.url}/app/`, web);
     expect(readFileSync(join(stack.workDir, 'routes.conf'), 'utf8')).not.to.include('nonsense');
     // Instances still come and go meanwhile: they live in the upstream pool, not in the template.
     const victim = containers.docker.getContainer(web[1]!);
     await victim.stop({ t: 5 });
-    await waitServedBy(`${stack.url}/app/`, [web[0]!], { only: true });
+    await waitServedExactly(`${stack.url}/app/`, [web[0]!]);
     await victim.start();
-    await waitServedBy(`${stack.url}/app/`, web, { only: true, timeoutMs: 30_000 });
+    await waitServedExactly(`${stack.url}/app/`, web);
   });
 });

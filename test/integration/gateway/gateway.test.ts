@@ -175,6 +175,36 @@ describe('gateway (library, real nginx + real Consul)', function () {
     expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).to.include('server_tokens on;');
   });
 
+  it('a reload that passes nginx -t but does not come live is rolled back', async () => {
+    const ok = await backend('ok');
+    await register('ok', 'ok', ok.port, ['urlprefix-/ok']);
+    const template = join('/tmp', `tmpl-busy-${process.pid}-${Date.now()}.hbs`);
+    writeFileSync(template, readFileSync(defaultTemplatePath(), 'utf8'));
+    gw = await startTestGateway(agent, ['--template', template, '--reload-timeout', '1s']);
+    await waitServed(`${gw.url}/ok/`, ['ok']);
+    const good = readFileSync(join(gw.workDir, 'routes.conf'), 'utf8');
+    const before = await status();
+    // nginx -t does not bind: a port in use only fails when the reload tries to listen on it.
+    const busy = await startBackend('busy');
+    backends.push(busy);
+    writeFileSync(
+      template,
+      readFileSync(defaultTemplatePath(), 'utf8').replace(
+        '{{/with}}',
+        `server { listen 127.0.0.1:${busy.port}; }\n{{/with}}`,
+      ),
+    );
+    await waitFor(async () => (await status()).lastReload?.result === 'failure', {
+      what: 'failed reload',
+    });
+    const s = await status();
+    expect(s.lastReload.error).to.match(/not confirmed/);
+    expect(s.generation).to.equal(before.generation);
+    expect(await metric('gateway_reloads_total{tier="edge",result="failure"}')).to.equal(1);
+    expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).to.equal(good);
+    expect((await fetchText(`${gw.url}/ok/`)).body).to.match(/^ok /);
+  });
+
   it('the reference template (templates/nginx-my-web-server.hbs) works unchanged', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'my-web-server', a.port, []);

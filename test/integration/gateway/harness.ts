@@ -113,18 +113,20 @@ export async function startTestGateway(
   };
 }
 
-/** Asks until the answers (first word of the body) cover exactly `names`. */
+/** Asks in windows of requests until one window's answers (first word) are exactly `names`. */
 export async function waitServed(url: string, names: string[], host?: string): Promise<void> {
   const want = [...names].sort().join(',');
-  let seen = new Set<string>();
-  let n = 0;
+  let last = '';
   await waitFor(
     async () => {
-      if (n++ % (names.length * 3 + 3) === 0) seen = new Set();
-      const r = await fetchText(url, host);
-      seen.add(r.status === 200 ? (r.body.split(' ')[0] ?? '') : `status ${r.status}`);
-      return [...seen].sort().join(',') === want;
+      const seen = new Set<string>();
+      for (let i = 0; i < names.length * 4 + 4; i++) {
+        const r = await fetchText(url, host);
+        seen.add(r.status === 200 ? (r.body.split(' ')[0] ?? '') : `status ${r.status}`);
+      }
+      last = [...seen].sort().join(',');
+      return last === want;
     },
-    { timeoutMs: 10_000, intervalMs: 10, what: `${url} served by ${want} (seen ${[...seen]})` },
+    { timeoutMs: 10_000, intervalMs: 10, what: `${url} served by ${want} (last window: ${last})` },
   );
 }
