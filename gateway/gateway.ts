@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeConsul } from '../common/consul/config.js';
 import { describeError, isToolkitError } from '../common/errors.js';
@@ -218,7 +218,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       return a && typeof a === 'object' ? { host: a.address, port: a.port } : undefined;
     },
     async start() {
-      for (const d of [paths.root, paths.tmp, paths.pool.tmp, dirname(paths.rendered)])
+      const logs = join(paths.root, 'logs');
+      for (const d of [paths.root, paths.tmp, paths.pool.tmp, logs, dirname(paths.rendered)])
         await mkdir(d, { recursive: true, mode: 0o755 });
       // nginx workers (an unprivileged user when started as root) reach pool.sock through the
       // work dir and write request bodies to tmp.

@@ -93,7 +93,8 @@ events {
 http {
 ${temp}
     log_format gateway_json escape=json '${LOG_FORMAT}';
-    access_log off;
+    # No access_log here: "off" would cancel the template's. Without one, nginx writes
+    # <work-dir>/logs/access.log.
 
     include ${q(o.routesFile)};
 

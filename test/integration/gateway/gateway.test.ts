@@ -73,6 +73,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
     await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } }); // critical
     gw = await startTestGateway(agent);
     await waitServed(`${gw.url}/app/x`, ['a', 'b']);
+    const s0 = await status();
     // longest prefix wins
     expect((await fetchText(`${gw.url}/app/api/z`)).body).to.match(/^api \/app\/api\/z/);
     // host route with strip, host route at /, host-less route still served on the named host
@@ -89,6 +90,23 @@ describe('gateway (library, real nginx + real Consul)', function () {
     expect(dead.body).to.equal('no healthy instance of dead for /dead\n');
     // forwarded headers
     expect((await fetchText(`${gw.url}/app/`)).body).to.include('xff=127.0.0.1');
+    // A client cannot pick an upstream with the pool's route header.
+    const spoof = await fetchText(`${gw.url}/dead`, undefined, {
+      'x-gateway-route': s0.routes.find((r: { path: string }) => r.path === '/app').upstream,
+    });
+    expect(spoof.status).to.equal(503);
+    // JSON access log (buffered; flushed within a second)
+    const accessLog = join(gw.workDir, 'access.log');
+    const entry = await waitFor(
+      () =>
+        readFileSync(accessLog, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.uri === '/v1/users?q=1'),
+      { what: 'access log entry' },
+    );
+    expect(entry).to.include({ host: 'example.com', status: 200, method: 'GET' });
 
     // leaves the rotation, comes back
     await agent.client.deregisterService('b');

@@ -37,11 +37,15 @@ export async function startBackend(name: string): Promise<Backend> {
 }
 
 /** One request without connection reuse; host overrides the Host header. */
-export function fetchText(url: string, host?: string): Promise<{ status: number; body: string }> {
+export function fetchText(
+  url: string,
+  host?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = request(
       url,
-      { agent: false, timeout: 3_000, headers: host ? { host } : {} },
+      { agent: false, timeout: 3_000, headers: { ...extraHeaders, ...(host ? { host } : {}) } },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
