@@ -7,18 +7,16 @@ import { describeConsul } from '../common/consul/config.js';
 import { describeError, isToolkitError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { createRenderer, type Renderer } from '../template-renderer/index.js';
-import { ConfigApplier } from './apply.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
 import { nginxQuote } from './grammar.js';
 import { placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
 import { ROUTE_HEADER } from './pool-config.js';
-import { PoolApplier } from './pool.js';
 import { buildRouteTable, type RouteTable } from './routes.js';
 import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
-import { NginxSupervisor } from './supervisor.js';
 import { gatewayHelpers } from './template-helpers.js';
+import { createTiers } from './tiers.js';
 
 export interface Gateway {
   /** Starts nginx, the status server and the renderer; resolves once all run. */
@@ -59,64 +57,13 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     consul: describeConsul(config.consul),
     template,
   });
-  const nginxBin = { bin: config.nginxBin, prefix: `${paths.root}/` };
-  const makeSupervisor = (tier: 'edge' | 'pool'): NginxSupervisor =>
-    new NginxSupervisor({
-      nginx: nginxBin,
-      conf: tier === 'edge' ? paths.mainConf : paths.pool.conf,
-      control: tier === 'edge' ? paths.control : paths.pool.control,
-      sockets: tier === 'edge' ? [] : [paths.pool.socket],
-      logger: log.child({ component: tier === 'edge' ? 'nginx' : 'nginx-pool' }),
-      onState: (running, pid) => {
-        status.nginx(
-          { running, ...(pid ? { pid, startedAt: new Date().toISOString() } : {}) },
-          tier,
-        );
-        metrics.nginxUp.set({ tier }, running ? 1 : 0);
-      },
-      onCrash: (exit, delayMs, lines) => {
-        metrics.nginxRestarts.inc({ tier });
-        const s = status.snapshot();
-        status.nginx({ restarts: (tier === 'edge' ? s.nginx : s.pool).restarts + 1 }, tier);
-        status.error(
-          'nginx',
-          `${tier === 'edge' ? 'nginx' : 'pool nginx'} exited (${exit.signal ?? exit.exitCode}); restart in ${delayMs} ms. ${lines.join(' | ')}`.trim(),
-        );
-      },
-    });
-  const supervisor = makeSupervisor('edge');
-  const poolSupervisor = makeSupervisor('pool');
-  const pool = new PoolApplier({
+  const { supervisor, poolSupervisor, pool, applier, applyPool } = createTiers(
+    config,
     paths,
-    nginx: nginxBin,
-    supervisor: poolSupervisor,
-    workerProcesses: config.workerProcesses,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    reloadTimeoutMs: config.reloadTimeoutMs,
-    logger: log.child({ component: 'pool' }),
-    metrics,
-  });
-  const applyPool = async (table: RouteTable | undefined): Promise<void> => {
-    if (!table) return;
-    try {
-      if (await pool.apply(table)) status.poolGeneration(pool.applied);
-    } catch (error) {
-      log.error({ component: 'pool', err: describeError(error) }, 'pool apply failed');
-      status.error('reload', describeError(error));
-    }
-  };
-  const applier = new ConfigApplier({
-    paths,
-    nginx: nginxBin,
-    supervisor,
-    listen: config.listen,
-    workerProcesses: config.workerProcesses,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    reloadTimeoutMs: config.reloadTimeoutMs,
-    logger: log.child({ component: 'apply' }),
+    log,
     metrics,
     status,
-  });
+  );
   let latestTable: RouteTable | undefined;
   let lastErrors = '';
   const onTable = (table: RouteTable): void => {
