@@ -41,6 +41,19 @@ describe('registrator resilience and options (real Docker + Consul)', function (
       await registered(agent, `${HOST}:${name}:80`);
       await agent.restart(); // a dev agent comes back empty: the registrator must notice
       await registered(agent, `${HOST}:${name}:80`, 15_000);
+      // Consul down while a container starts: the failed registration is retried.
+      await agent.kill();
+      const late = tc.uniqueName('late');
+      await tc.run({ name: late, publish: { '80': '' } });
+      await waitFor(
+        async () =>
+          ((await reg.metrics.errors.get()).values.find((v) => v.labels.operation === 'register')
+            ?.value ?? 0) > 0,
+        { what: 'a failed registration' },
+      );
+      await agent.restart();
+      await registered(agent, `${HOST}:${late}:80`, 15_000);
+      await registered(agent, `${HOST}:${name}:80`, 15_000);
     } finally {
       await reg.stop();
       await tc.cleanup();
@@ -72,13 +85,14 @@ describe('registrator resilience and options (real Docker + Consul)', function (
     }
   });
 
-  it('-explicit, -tags, host network mode, -resync and -cleanup', async () => {
+  it('-explicit, -tags, -useIpFromLabel, host network mode, -resync and -cleanup', async () => {
     await agent.client.registerService({ ID: `${HOST}:ghost:80`, Name: 'ghost', Port: 1 });
     await agent.client.registerService({ ID: 'manual-service', Name: 'manual', Port: 1 });
     const h = await startRegistrator(agent, 'reg-opts', {
       explicit: true,
       forceTags: ['dc1'],
       cleanup: true,
+      useIpFromLabel: 'reg.ip',
       resyncMs: 300,
       registryCheckMs: 0,
     });
@@ -95,9 +109,15 @@ describe('registrator resilience and options (real Docker + Consul)', function (
         expose: ['18080'],
         cmd: ['sleep', '60'],
         env: { SERVICE_NAME: 'hostnet', SERVICE_TAGS: 'a' },
+        labels: { 'reg.ip': '127.0.0.7/8' },
       });
       const s = await registered(agent, `${HOST}:${named}:18080`);
-      expect(s).to.deep.include({ Service: 'hostnet', Port: 18080, Tags: ['a', 'dc1'] });
+      expect(s).to.deep.include({
+        Service: 'hostnet',
+        Address: '127.0.0.7',
+        Port: 18080,
+        Tags: ['a', 'dc1'],
+      });
       expect(Object.keys(await services(agent)).some((i) => i.includes(unnamed))).to.equal(false);
       await agent.client.deregisterService(`${HOST}:${named}:18080`);
       await registered(agent, `${HOST}:${named}:18080`); // -resync puts it back

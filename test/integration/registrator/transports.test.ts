@@ -8,6 +8,8 @@ import { freePort } from '../../helpers/ports.js';
 import { parseRegistryUri } from '../../../registrator/registry-uri.js';
 import { resolveConfig } from '../../../registrator/config.js';
 import { HOST, registered, startRegistrator } from './harness.js';
+import { ConsulClient } from '../../../common/consul/client.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /** consul-unix:// and consul-tls:// against real agents listening that way. */
 describe('registrator registry transports (real Docker + Consul)', function () {
@@ -111,6 +113,35 @@ describe('registrator registry transports (real Docker + Consul)', function () {
         await h.stop();
       }
     } finally {
+      await agent.stop();
+    }
+  });
+
+  it('honours CONSUL_HTTP_TOKEN on an agent with ACLs (default deny)', async () => {
+    const agent = await startConsulAgent({
+      extraArgs: [
+        '-hcl',
+        'acl { enabled = true default_policy = "deny" tokens { master = "root-token" } }',
+      ],
+    });
+    const withToken = { ...agent.config, token: 'root-token' };
+    const admin = new ConsulClient(withToken);
+    try {
+      const config = resolveConfig([`consul://${agent.addr}`], { CONSUL_HTTP_TOKEN: 'root-token' });
+      expect(config.registry.consul.token).to.equal('root-token');
+      const h = await startRegistrator(agent, 'reg-acl', { registry: config.registry });
+      try {
+        const name = h.tc.uniqueName('acl');
+        await h.tc.run({ name, publish: { '80': '' } });
+        await waitFor(async () => (await admin.agentServices())[`${HOST}:${name}:80`], {
+          what: 'the registration made with the token',
+        });
+        expect(JSON.stringify(h.logs)).not.to.include('root-token');
+      } finally {
+        await h.stop();
+      }
+    } finally {
+      admin.close();
       await agent.stop();
     }
   });
