@@ -236,6 +236,22 @@ describe('gateway (library, real nginx + real Consul)', function () {
     await waitServed(`${gw.url}/`, ['b']);
   });
 
+  it('the single-tier templates/gateway-direct.hbs routes and reloads the edge per change', async () => {
+    const [a, b] = await Promise.all([backend('a'), backend('b')]);
+    await register('a', 'web', a.port, ['urlprefix-/app']);
+    await register('b', 'web', b.port, ['urlprefix-/app']);
+    await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } });
+    gw = await startTestGateway(agent, ['--template', join(ROOT, 'templates/gateway-direct.hbs')]);
+    await waitServed(`${gw.url}/app/`, ['a', 'b']);
+    expect((await fetchText(`${gw.url}/dead`)).status).to.equal(503);
+    await agent.client.deregisterService('a');
+    await waitServed(`${gw.url}/app/`, ['b']);
+    await waitFor(
+      async () => (await metric('gateway_reloads_total{tier="edge",result="success"}')) >= 2,
+      { what: 'an edge reload for the membership change' },
+    );
+  });
+
   it('reload() bumps the generation; nginx killed outright is restarted with the last good config', async () => {
     const ok = await backend('ok');
     await register('ok', 'ok', ok.port, ['urlprefix-/']);

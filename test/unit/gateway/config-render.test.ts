@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/gateway.js';
 import { nginxQuote } from '../../../gateway/grammar.js';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../../../gateway/nginx-config.js';
 import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
+import { ROOT } from '../../helpers/paths.js';
 
 /** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
 function tableOf(instances: InstanceInput[]) {
@@ -30,7 +32,11 @@ function renderPool(instances: InstanceInput[]): string {
   });
 }
 
-function renderDefault(instances: InstanceInput[], listen = '127.0.0.1:8080'): string {
+function renderDefault(
+  instances: InstanceInput[],
+  listen = '127.0.0.1:8080',
+  file = defaultTemplatePath(),
+): string {
   const hb = Handlebars.create();
   const m = new Map<string, InstanceInput[]>();
   for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
@@ -41,7 +47,7 @@ function renderDefault(instances: InstanceInput[], listen = '127.0.0.1:8080'): s
     pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
   };
   hb.registerHelper('gatewayRoutes', () => model);
-  return hb.compile(readFileSync(defaultTemplatePath(), 'utf8'), { noEscape: true })({});
+  return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
 }
 
 const inst = (name: string, port: number, tags: string[], status = 'passing'): InstanceInput => ({
@@ -77,6 +83,16 @@ describe('gateway nginx config rendering (pure)', () => {
     // Instances are not in the edge config: membership changes do not change it.
     expect(out).not.to.include('10.0.0.1');
     expect(renderDefault([...sample, inst('web', 8003, ['urlprefix-/app'])])).to.equal(out);
+    expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
+  });
+
+  it('direct template: instances inline with keepalive and retries, 503 without an empty upstream', () => {
+    const out = renderDefault(sample, '127.0.0.1:8080', join(ROOT, 'templates/gateway-direct.hbs'));
+    expect(out).to.match(/upstream route_[0-9a-f]{12} \{\n {4}server 10\.0\.0\.1:8001 /);
+    expect(out).to.include('keepalive 32;');
+    expect(out).to.include('proxy_next_upstream error timeout http_502 http_503 http_504;');
+    expect(out).to.include('return 503 "no healthy instance of down for /down\\n";');
+    expect(out).not.to.match(/upstream [^{]*\{\s*keepalive/);
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
 
