@@ -21,6 +21,8 @@ export interface GatewayConfig {
   workerProcesses: string;
   shutdownTimeoutMs: number;
   reloadTimeoutMs: number;
+  /** How long a route outlives its last instance (answering 503); 0 disables. */
+  routeGraceMs: number;
 }
 
 export const flagSpecs: FlagSpec[] = [
@@ -117,6 +119,13 @@ export const flagSpecs: FlagSpec[] = [
     description: 'how long old workers may drain (worker_shutdown_timeout, SIGTERM)',
   },
   {
+    name: 'route-grace',
+    kind: 'string',
+    value: '<duration>',
+    default: '10m',
+    description: 'how long a route whose last instance left keeps answering 503 (0 = drop at once)',
+  },
+  {
     name: 'reload-timeout',
     kind: 'string',
     value: '<duration>',
@@ -200,5 +209,6 @@ export function resolveConfig(
     workerProcesses,
     shutdownTimeoutMs: parseDuration(pick('shutdown-timeout') ?? '10s', '--shutdown-timeout'),
     reloadTimeoutMs: parseDuration(pick('reload-timeout') ?? '10s', '--reload-timeout'),
+    routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
   };
 }

@@ -13,6 +13,7 @@ import { nginxQuote } from './grammar.js';
 import { placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
 import { ROUTE_HEADER } from './pool-config.js';
 import { buildRouteTable, type RouteTable } from './routes.js';
+import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
 import { gatewayHelpers } from './template-helpers.js';
@@ -64,6 +65,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     metrics,
     status,
   );
+  const memory = new RouteMemory(config.routeGraceMs);
+  let expiryTimer: NodeJS.Timeout | undefined;
   let latestTable: RouteTable | undefined;
   let lastErrors = '';
   const onTable = (table: RouteTable): void => {
@@ -114,9 +117,14 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
           pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
         },
         onTable,
+        memory,
       ),
     });
     r.on('render', (e) => {
+      // A remembered route expires without any Consul change: render again when it is due.
+      clearTimeout(expiryTimer);
+      const due = memory.nextExpiryMs();
+      if (due !== undefined) expiryTimer = setTimeout(() => void r.rerender(), due + 50).unref();
       metrics.renders.inc({ changed: String(e.changed) });
       status.render({ at: new Date().toISOString(), changed: e.changed, durationMs: e.durationMs });
       // Membership changes leave the edge config unchanged: they go to the pool only, even while
@@ -222,6 +230,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       poolSupervisor.kill();
     },
     async stop() {
+      clearTimeout(expiryTimer);
       await renderer?.stop().catch(() => undefined);
       // Edge first (it drains client requests through the pool), then the pool.
       await supervisor.stop(config.shutdownTimeoutMs + 5_000);

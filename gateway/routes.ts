@@ -181,6 +181,13 @@ function newRoute(host: string, path: string, strip: string | undefined): Route 
   return route;
 }
 
+/** The same table with `extra` routes added (sorted, hosts rebuilt); used for remembered routes. */
+export function withExtraRoutes(table: RouteTable, extra: readonly Route[]): RouteTable {
+  if (extra.length === 0) return table;
+  const routes = [...table.routes, ...extra].sort(compareRoutes);
+  return { ...table, routes, hosts: virtualHosts(routes) };
+}
+
 /** Longest path first (nginx picks the longest prefix anyway; this keeps output readable). */
 function compareRoutes(a: Route, b: Route): number {
   return byText(a.host, b.host) || b.path.length - a.path.length || byText(a.path, b.path);

@@ -1,5 +1,6 @@
 import type { HelperFactory } from '../template-renderer/index.js';
 import { nginxQuote } from './grammar.js';
+import type { RouteMemory } from './route-memory.js';
 import { buildRouteTable, routedServices, type InstanceInput, type RouteTable } from './routes.js';
 
 /** What templates get from `(gatewayRoutes)`: the validated table plus the gateway's settings. */
@@ -22,13 +23,15 @@ export type TemplateSettings = Pick<TemplateModel, 'listen' | 'accessLog' | 'poo
 export function gatewayHelpers(
   settings: TemplateSettings,
   onTable: (table: RouteTable) => void,
+  memory?: RouteMemory,
 ): Record<string, HelperFactory> {
   return {
     gatewayRoutes: (ctx) => () => {
       const { names, errors } = routedServices(ctx.services() ?? []);
       const entries = new Map<string, InstanceInput[]>();
       for (const name of names) entries.set(name, ctx.service(`${name}|any`) ?? []);
-      const table = buildRouteTable(entries, errors);
+      const built = buildRouteTable(entries, errors);
+      const table = memory ? memory.merge(built) : built;
       onTable(table);
       const model: TemplateModel = { ...table, ...settings };
       return model;

@@ -127,6 +127,30 @@ describe('gateway (library, real nginx + real Consul)', function () {
     expect(await metric('gateway_reloads_total{tier="pool",result="success"}')).to.be.at.least(3);
   });
 
+  it('a service whose last instance left answers 503 for --route-grace, then 404', async () => {
+    const a = await backend('a');
+    await register('a', 'gone', a.port, ['urlprefix-/gone']);
+    gw = await startTestGateway(agent, ['--route-grace', '2s']);
+    await waitServed(`${gw.url}/gone/`, ['a']);
+    const edgeReloads = await metric('gateway_reloads_total{tier="edge",result="success"}');
+    await agent.client.deregisterService('a');
+    const res = await waitFor(
+      async () => {
+        const r = await fetchText(`${gw!.url}/gone/`);
+        return r.status === 503 ? r : undefined;
+      },
+      { what: '503 once the last instance left' },
+    );
+    expect(res.body).to.equal('no instance of gone for /gone\n');
+    // Only the pool changed; the client-facing nginx kept its routes.
+    expect(await metric('gateway_reloads_total{tier="edge",result="success"}')).to.equal(
+      edgeReloads,
+    );
+    await waitFor(async () => (await fetchText(`${gw!.url}/gone/`)).status === 404, {
+      what: '404 after the grace period',
+    });
+  });
+
   it('a hostile tag is dropped with an error naming the service; other routes keep working', async () => {
     const ok = await backend('ok');
     await register('ok', 'ok', ok.port, ['urlprefix-/ok']);

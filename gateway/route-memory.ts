@@ -1,0 +1,71 @@
+import { nginxQuote } from './grammar.js';
+import { withExtraRoutes, type Route, type RouteTable } from './routes.js';
+
+interface Remembered {
+  route: Route;
+  lastSeen: number;
+  /** Missing from the latest table (only those can expire). */
+  absent: boolean;
+}
+
+/**
+ * Keeps a route for `graceMs` after its last instance left Consul. Registrator deregisters a
+ * stopped container, and Consul drops a service with no instances, so without this the route of
+ * a service whose only container stopped would vanish (404) and come back with the next one: two
+ * reloads of the client-facing nginx for one redeploy. Remembered routes answer 503 with an
+ * explanation and cost no reload while they wait.
+ */
+export class RouteMemory {
+  private readonly routes = new Map<string, Remembered>();
+
+  constructor(
+    private readonly graceMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** `table` plus the remembered routes it lacks. */
+  merge(table: RouteTable): RouteTable {
+    if (this.graceMs <= 0) return table;
+    const now = this.now();
+    const present = new Set<string>();
+    for (const route of table.routes) {
+      const key = `${route.host}${route.path}`;
+      present.add(key);
+      this.routes.set(key, { route, lastSeen: now, absent: false });
+    }
+    const extra: Route[] = [];
+    for (const [key, r] of this.routes) {
+      if (present.has(key)) continue;
+      r.absent = true;
+      if (now - r.lastSeen >= this.graceMs) {
+        this.routes.delete(key);
+        continue;
+      }
+      const { route } = r;
+      extra.push({
+        upstream: route.upstream,
+        host: route.host,
+        path: route.path,
+        ...(route.strip !== undefined
+          ? { strip: route.strip, stripPattern: route.stripPattern }
+          : {}),
+        services: route.services,
+        servers: [],
+        unavailable: `${nginxQuote(`no instance of ${route.services.join(', ')} for ${key}`).slice(0, -1)}\\n"`,
+      });
+    }
+    return withExtraRoutes(table, extra);
+  }
+
+  /** When the next remembered route expires (ms from now), or undefined. */
+  nextExpiryMs(): number | undefined {
+    const now = this.now();
+    let next: number | undefined;
+    for (const r of this.routes.values()) {
+      if (!r.absent) continue;
+      const left = r.lastSeen + this.graceMs - now;
+      if (next === undefined || left < next) next = left;
+    }
+    return next === undefined ? undefined : Math.max(0, next);
+  }
+}
