@@ -55,7 +55,7 @@ describe('gateway end to end (real Docker, registrator, Consul, nginx)', functio
     await waitServedExactly(url, web);
   });
 
-  it('a route whose service has no healthy instance answers 503 with an explanation', async () => {
+  it('a service with no healthy instance, or none at all, answers 503 with an explanation', async () => {
     // The check fails (404) and starts critical: registered, never healthy.
     const id = containers.uniqueName('e2e-none');
     await containers.run({
@@ -77,6 +77,18 @@ describe('gateway end to end (real Docker, registrator, Consul, nginx)', functio
       { timeoutMs: 30_000, what: '503 on /none/' },
     );
     expect(res.body).to.equal('no healthy instance of e2e-none for /none/\n');
+    // A service whose only container stopped (registrator deregisters it: zero instances).
+    const solo = await run('e2e-solo', 'urlprefix-/solo/', { PATHS: 'solo' });
+    await waitServedExactly(`${stack.url}/solo/`, [solo]);
+    await containers.docker.getContainer(solo).stop({ t: 5 });
+    const gone = await waitFor(
+      async () => {
+        const r = await get(`${stack.url}/solo/`);
+        return r.status === 503 ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: '503 on /solo/ after its only container stopped' },
+    );
+    expect(gone.body).to.equal('no instance of e2e-solo for /solo/\n');
   });
 
   it('a host route and a stripped prefix route work', async () => {
