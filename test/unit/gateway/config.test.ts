@@ -47,6 +47,11 @@ describe('gateway config (flags + env)', () => {
       logLevel: 'info',
     });
     expect(c.status).to.deep.equal({ host: '127.0.0.1', port: 9180 });
+    expect(c).to.include({
+      routeGraceMs: 600_000,
+      shutdownTimeoutMs: 10_000,
+      reloadTimeoutMs: 10_000,
+    });
     const e = resolveConfig(
       [],
       { CONSUL_HTTP_ADDR: 'consul:8501', GATEWAY_LISTEN: ':8080', CONSUL_HTTP_TOKEN: 't' },
