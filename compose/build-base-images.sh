@@ -141,4 +141,6 @@ if ! up_to_date "$CONSUL_IMAGE" "$CONSUL_HASH"; then
 fi
 derive "$CONSUL_IMAGE" "$CONSUL_HASH" "$HERE/base/consul.Dockerfile" "$ctx/consul"
 
+# Earlier versions of the stand-ins that nothing uses any more (only images with our label).
+docker image prune -f --filter label=org.toolkit.base-image=1 >/dev/null
 log "ready in $((SECONDS - started)) s: $DEBIAN_IMAGE $NODE_IMAGE $NGINX_IMAGE $CONSUL_IMAGE"

@@ -28,6 +28,8 @@ FROM ${NODE_IMAGE} AS node
 # node binary and the compiled program. Runs as the unprivileged nginx user; it listens on 8080
 # unless told otherwise (ports below 1024 need root, see README).
 FROM ${NGINX_IMAGE} AS gateway
+LABEL org.opencontainers.image.title=docker-consul-gateway-gateway \
+      org.opencontainers.image.licenses=MIT
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 # The gateway reads its settings from these variables (flags win); compose files override them.
 ENV NODE_ENV=production \
@@ -41,7 +43,12 @@ COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
 COPY templates templates
 COPY compose/healthcheck.mjs ./
-RUN mkdir -p /var/lib/gateway && chown nginx:nginx /var/lib/gateway && node --version
+# The nginx image links its default logs to /dev/stdout and /dev/stderr; under the gateway,
+# nginx's output is a socket (Node's child stdio), which cannot be opened by path (ENXIO). The
+# gateway writes its own access log and relays nginx's stderr, so the defaults go to /dev/null.
+RUN mkdir -p /var/lib/gateway && chown nginx:nginx /var/lib/gateway \
+  && ln -sf /dev/null /var/log/nginx/access.log && ln -sf /dev/null /var/log/nginx/error.log \
+  && node --version
 USER nginx
 EXPOSE 8080 9180
 STOPSIGNAL SIGTERM

@@ -24,6 +24,8 @@ RUN npm run build \
 # Stage 2: node + the compiled program. It runs as root because it needs the Docker socket,
 # which only root (or the socket's group, whose id differs per host) may use; see README.
 FROM ${NODE_IMAGE} AS registrator
+LABEL org.opencontainers.image.title=docker-consul-gateway-registrator \
+      org.opencontainers.image.licenses=MIT
 ENV NODE_ENV=production \
     DOCKER_HOST=unix:///tmp/docker.sock \
     HEALTHCHECK_DOCKER_SOCKET=/tmp/docker.sock

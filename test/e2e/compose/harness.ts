@@ -56,6 +56,15 @@ export function buildImages(): Promise<BuildTimes> {
       throw new Error(`docker-compose build failed:\n${(e.all ?? e.message).slice(-4000)}`);
     });
     const imagesMs = performance.now() - t;
+    // Replaced versions of our images (each source change makes new ones); only ours, by label.
+    for (const name of ['registrator', 'gateway', 'demo'])
+      await execa('docker', [
+        'image',
+        'prune',
+        '-f',
+        '--filter',
+        `label=org.opencontainers.image.title=docker-consul-gateway-${name}`,
+      ]);
     process.stdout.write(
       `      images: base stand-ins ${(baseImagesMs / 1000).toFixed(1)} s, ` +
         `registrator/gateway/demo ${(imagesMs / 1000).toFixed(1)} s\n`,

@@ -51,11 +51,16 @@ describe('compose: single-host.yml (docker-compose 1.29)', function () {
     });
   });
 
+  const dumpLogs = async (): Promise<void> => {
+    for (const s of ['registrator', 'gateway', 'consul'])
+      process.stdout.write(`--- ${s}\n${(await stack?.logs(s))?.slice(-3000)}\n`);
+  };
+  afterEach(async function () {
+    // While the stack is still up, so its logs are there to read.
+    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE) await dumpLogs();
+  });
+
   after(async function () {
-    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE) {
-      for (const s of ['registrator', 'gateway', 'consul'])
-        process.stdout.write(`--- ${s}\n${(await stack?.logs(s))?.slice(-3000)}\n`);
-    }
     await stack?.down().catch(() => undefined);
     await engine?.stop();
   });

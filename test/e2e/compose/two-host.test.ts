@@ -50,9 +50,10 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
     const res = await get(`http://${ip}:8500${path}`);
     return res.status === 200 ? (JSON.parse(res.body) as T) : undefined;
   };
-  const upstreams = async (host: GatewayHost): Promise<string[]> => {
+  /** The gateway's upstream servers per /status; undefined when /status did not answer. */
+  const upstreams = async (host: GatewayHost): Promise<string[] | undefined> => {
     const res = await get(`${host.statusUrl}/status`);
-    if (res.status !== 200) return [];
+    if (res.status !== 200) return undefined;
     const status = JSON.parse(res.body) as { routes: { servers: { target: string }[] }[] };
     return status.routes.flatMap((r) => r.servers.map((s) => s.target));
   };
@@ -129,16 +130,21 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
     });
   });
 
+  const dumpLogs = async (): Promise<void> => {
+    const stacks = [...gateways.map((g) => g.stack), worker].filter(Boolean);
+    for (const stack of stacks)
+      for (const s of ['registrator', 'consul', 'gateway'])
+        if (stack.options.file !== 'worker-host.yml' || s !== 'gateway')
+          process.stdout.write(
+            `--- ${stack.options.project} ${s}\n${(await stack.logs(s)).slice(-2500)}\n`,
+          );
+  };
+  afterEach(async function () {
+    // While the stacks are still up, so their logs are there to read.
+    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE) await dumpLogs();
+  });
+
   after(async function () {
-    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE) {
-      const stacks = [...gateways.map((g) => g.stack), worker].filter(Boolean);
-      for (const stack of stacks)
-        for (const s of ['registrator', 'consul', 'gateway'])
-          if (stack.options.file !== 'worker-host.yml' || s !== 'gateway')
-            process.stdout.write(
-              `--- ${stack.options.project} ${s}\n${(await stack.logs(s)).slice(-2500)}\n`,
-            );
-    }
     const stacks = [...gateways.map((g) => g.stack), worker].filter(Boolean);
     await Promise.all(stacks.map((s) => s.down().catch(() => undefined)));
     await Promise.all([workerEngine, ...gateways.map((g) => g.engine)].map((e) => e?.stop()));
@@ -217,7 +223,9 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
       { timeoutMs: 30_000, what: 'my-web-server through the gateway' },
     );
     expect(res.body.trim()).to.equal(`${client!.Id.slice(0, 12)} /features`);
-    expect(await upstreams(gw())).to.include(`${WORKER_IP}:${clientPort}`);
+    await waitFor(async () => (await upstreams(gw()))?.includes(`${WORKER_IP}:${clientPort}`), {
+      what: 'the worker instance in the /status upstreams',
+    });
   });
 
   it('a second gateway host joins as a Consul server and routes there too', async () => {
@@ -253,8 +261,12 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
     const target = `${WORKER_IP}:${clientPort}`;
     const started = performance.now();
     const stopped = workerEngine!.docker.getContainer(client!.Id).stop({ t: 10 });
-    await waitFor(async () => !(await upstreams(gw())).includes(target), {
-      timeoutMs: 1_000,
+    const gone = async (host: GatewayHost): Promise<boolean> => {
+      const list = await upstreams(host);
+      return list !== undefined && !list.includes(target);
+    };
+    await waitFor(() => gone(gw()), {
+      timeoutMs: 15_000,
       intervalMs: 20,
       what: `${target} out of the gateway's upstreams`,
     });
@@ -262,7 +274,8 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
     process.stdout.write(
       `      removed from the upstreams ${ms.toFixed(0)} ms after docker stop\n`,
     );
-    await waitFor(async () => !(await upstreams(gateways[1] as GatewayHost)).includes(target), {
+    expect(ms, 'ms from docker stop to removal from the upstreams').to.be.below(1_000);
+    await waitFor(() => gone(gateways[1] as GatewayHost), {
       what: `${target} out of the second gateway's upstreams`,
     });
     await stopped;
