@@ -23,6 +23,8 @@ export interface GatewayConfig {
   reloadTimeoutMs: number;
   /** How long a route outlives its last instance (answering 503); 0 disables. */
   routeGraceMs: number;
+  /** After Consul was unreachable, how long the last config stays once it answers again. */
+  outageHoldMs: number;
 }
 
 export const flagSpecs: FlagSpec[] = [
@@ -126,6 +128,14 @@ export const flagSpecs: FlagSpec[] = [
     description: 'how long a route whose last instance left keeps answering 503 (0 = drop at once)',
   },
   {
+    name: 'outage-hold',
+    kind: 'string',
+    value: '<duration>',
+    default: '5s',
+    description:
+      'after Consul was unreachable, keep the last config this long once it answers (a restarted agent is empty until registrators re-register)',
+  },
+  {
     name: 'reload-timeout',
     kind: 'string',
     value: '<duration>',
@@ -210,5 +220,6 @@ export function resolveConfig(
     shutdownTimeoutMs: parseDuration(pick('shutdown-timeout') ?? '10s', '--shutdown-timeout'),
     reloadTimeoutMs: parseDuration(pick('reload-timeout') ?? '10s', '--reload-timeout'),
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
+    outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
   };
 }

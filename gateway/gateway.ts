@@ -109,6 +109,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         },
       ],
       ...(config.wait ? { wait: config.wait } : {}),
+      outageHoldMs: config.outageHoldMs,
       logger: log.child({ component: 'renderer' }),
       helpers: gatewayHelpers(
         {

@@ -3,8 +3,9 @@ import { get } from './http.js';
 import { waitFor } from './wait-for.js';
 
 /**
- * Asks `url` until every id in `ids` has answered (the test backend's body starts with its id)
- * and, with `only`, no other id answers either. Resolves with the ms it took.
+ * Asks `url` in windows of answers until one whole window has come from every id in `ids` and,
+ * with `only`, from no other id. Resolves with the ms it took. A window holds enough requests for
+ * round-robin to reach every instance, and is judged only once complete.
  */
 export async function waitServedBy(
   url: string,
@@ -13,16 +14,19 @@ export async function waitServedBy(
 ): Promise<number> {
   const started = performance.now();
   const want = new Set(ids);
+  const windowSize = ids.length * 4 + 4;
   let seen = new Set<string>();
-  let round = 0;
+  let answers = 0;
   await waitFor(
     async () => {
-      // A window of answers: enough requests that round-robin reaches every instance.
-      if (round++ % (ids.length * 4 + 4) === 0) seen = new Set();
       const res = await get(url);
-      if (res.status === 200) seen.add(res.body.split(/\s/)[0] ?? '');
-      const all = [...want].every((id) => seen.has(id));
-      return all && (!options.only || [...seen].every((id) => want.has(id)));
+      seen.add(res.status === 200 ? (res.body.split(/\s/)[0] ?? '') : `status ${res.status}`);
+      if (++answers < windowSize) return false;
+      const window = seen;
+      seen = new Set();
+      answers = 0;
+      const all = [...want].every((id) => window.has(id));
+      return all && (!options.only || [...window].every((id) => want.has(id)));
     },
     {
       timeoutMs: options.timeoutMs ?? 15_000,
@@ -36,7 +40,7 @@ export async function waitServedBy(
 /** Service ids of `name` in Consul's catalog, sorted. */
 export async function catalogIds(client: ConsulClient, name: string): Promise<string[]> {
   const res = await client.read<{ ServiceID: string }[]>(
-    `/v1/catalog/service/${encodeURIComponent(name)}`,
+    `/catalog/service/${encodeURIComponent(name)}`,
     {},
     {},
     [],

@@ -40,7 +40,7 @@ export interface Stack {
   logs: LogLine[];
   startRegistrator(): Child;
   startGateway(): Promise<Child>;
-  /** nginx master pid (a child of the gateway process) and its workers. */
+  /** The client-facing (edge) nginx master, a child of the gateway process, and its workers. */
   nginxPids(): { master: number | undefined; workers: number[] };
   stop(): Promise<void>;
 }
@@ -117,7 +117,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return stack.gateway;
     },
     nginxPids() {
-      const master = childPids(stack.gateway.pid ?? 0, 'nginx')[0];
+      // The gateway also runs an upstream-pool nginx (`-c .../pool.conf`): skip it.
+      const master = childPids(stack.gateway.pid ?? 0, 'nginx').find(
+        (pid) => !cmdline(pid).includes('pool.conf'),
+      );
       return { master, workers: master === undefined ? [] : childPids(master, 'nginx') };
     },
     async stop() {
@@ -146,6 +149,14 @@ export function tail(logs: readonly LogLine[], n: number): string {
     .slice(-n)
     .map((l) => `${l.program}: ${l.text}`)
     .join('\n');
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
 }
 
 /** Pids of the direct children of `pid` whose command name matches `name`. */

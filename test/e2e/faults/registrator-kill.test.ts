@@ -13,7 +13,9 @@ describe('fault: registrator SIGKILLed while containers change', function () {
   let stack: Stack;
 
   before(async () => {
-    stack = await startStack();
+    // -cleanup: remove this host's services that no running container accounts for (the
+    // original's flag; a SIGKILLed registrator missed the removal it would have seen).
+    stack = await startStack({ registratorArgs: ['-cleanup'] });
   });
   after(async () => {
     await containers.cleanup();
@@ -40,7 +42,11 @@ describe('fault: registrator SIGKILLed while containers change', function () {
           return ids.length === 2 && want.every((w) => ids.some((id) => id.endsWith(w)));
         },
         { timeoutMs: 5_000, what: 'Consul matching the running containers' },
-      );
+      ).catch(async (e: Error) => {
+        throw new Error(
+          `${e.message}: ${await catalogIds(stack.client, service)}\n${tail(stack.logs, 30)}`,
+        );
+      });
       const recoveryMs = performance.now() - back;
       await waitServedBy(url, [b!, c!], { only: true });
       const { sent, failed } = summarize(await load.stop());

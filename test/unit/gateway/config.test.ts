@@ -49,6 +49,7 @@ describe('gateway config (flags + env)', () => {
     expect(c.status).to.deep.equal({ host: '127.0.0.1', port: 9180 });
     expect(c).to.include({
       routeGraceMs: 600_000,
+      outageHoldMs: 5_000,
       shutdownTimeoutMs: 10_000,
       reloadTimeoutMs: 10_000,
     });
