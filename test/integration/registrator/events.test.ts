@@ -5,6 +5,7 @@ import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.j
 import { waitFor } from '../../helpers/wait-for.js';
 import {
   checks,
+  execIn,
   gone,
   HOST,
   registered,
@@ -73,10 +74,7 @@ describe('registrator events and fixes (real Docker + Consul)', function () {
     const id = `service:${HOST}:${name}:80:docker-health`;
     await registered(agent, `${HOST}:${name}:80`);
     expect((await checks(agent))[id]?.Status).to.equal('critical');
-    const exec = async (cmd: string[]): Promise<void> => {
-      const e = await c.exec({ Cmd: cmd });
-      await e.start({ Detach: true });
-    };
+    const exec = (cmd: string[]): Promise<void> => execIn(c, cmd);
     await exec(['sh', '-c', 'echo > /tmp/ok']);
     await waitFor(async () => (await checks(agent))[id]?.Status === 'passing', { what: 'passing' });
     await exec(['sh', '-c', 'rm /tmp/ok']);

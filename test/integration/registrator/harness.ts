@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -80,4 +81,22 @@ export function gone(agent: ConsulAgent, id: string, timeoutMs = 10_000): Promis
     timeoutMs,
     what: `service ${id} to be deregistered`,
   });
+}
+
+/** Runs `cmd` in a container and waits for it to finish (closing the exec stream, so no socket lingers). */
+export async function execIn(
+  container: import('dockerode').Container,
+  cmd: string[],
+): Promise<void> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream & {
+    destroy(): void;
+  };
+  stream.resume();
+  await new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  stream.destroy();
 }

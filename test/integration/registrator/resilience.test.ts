@@ -5,7 +5,7 @@ import { TestContainers } from '../../helpers/containers.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { createRegistrator } from '../../../registrator/index.js';
 import { pino } from 'pino';
-import { gone, HOST, registered, services, startRegistrator } from './harness.js';
+import { execIn, gone, HOST, registered, services, startRegistrator } from './harness.js';
 
 describe('registrator resilience and options (real Docker + Consul)', function () {
   this.timeout(60_000);
@@ -74,8 +74,7 @@ describe('registrator resilience and options (real Docker + Consul)', function (
       const b = await h.tc.run({ name: clean, publish: { '80': '' }, cmd: script(0) });
       await registered(agent, `${HOST}:${crash}:80`);
       await registered(agent, `${HOST}:${clean}:80`);
-      for (const c of [a, b])
-        await (await c.exec({ Cmd: ['sh', '-c', 'echo > /tmp/go'] })).start({ Detach: true });
+      for (const c of [a, b]) await execIn(c, ['sh', '-c', 'echo > /tmp/go']);
       await gone(agent, `${HOST}:${clean}:80`);
       await a.wait();
       await h.reg.reconciler.fullSync({ cause: 'test' });
