@@ -84,10 +84,7 @@ export function gone(agent: ConsulAgent, id: string, timeoutMs = 10_000): Promis
 }
 
 /** Runs `cmd` in a container and waits for it to finish (closing the exec stream, so no socket lingers). */
-export async function execIn(
-  container: import('dockerode').Container,
-  cmd: string[],
-): Promise<void> {
+export async function execIn(container: Docker.Container, cmd: string[]): Promise<void> {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream & {
     destroy(): void;
