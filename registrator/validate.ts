@@ -16,12 +16,15 @@ export const VALUE_MAX = 4096;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// With the u flag, surrogate ranges match only halves that do not form a pair.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 export const text =
   (max = VALUE_MAX): Check =>
   (value) => {
     if (value.length > max) return `longer than ${max} characters`;
     if (CONTROL.test(value)) return 'contains control characters';
+    if (LONE_SURROGATE.test(value)) return 'is not valid Unicode (unpaired surrogate)';
     return undefined;
   };
 
