@@ -58,6 +58,7 @@ describe('registrator mapping properties', () => {
             expect(v.length).to.be.at.most(512);
             expect(v).to.not.match(/[\uD800-\uDFFF]/u);
           }
+          // eslint-disable-next-line no-control-regex
           for (const t of d.Tags ?? []) expect(t).to.not.match(/[\u0000-\u001f\uD800-\uDFFF]/u);
         }
       }),
