@@ -102,7 +102,10 @@ describe('compose: single-host.yml (docker-compose 1.29)', function () {
       { timeoutMs: 30_000, what: `api (${api}) through the gateway` },
     );
     expect(res.body.trim()).to.equal(`${api} /api/users`);
-    expect((await get(`${statusUrl}/readyz`)).status).to.equal(200);
+    // Ready (the image's health check) once the first config is applied everywhere.
+    await waitFor(async () => (await get(`${statusUrl}/readyz`)).status === 200, {
+      what: 'the gateway /readyz',
+    });
   });
 
   it('scales web to three replicas and all three serve', async () => {
