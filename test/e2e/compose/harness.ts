@@ -152,6 +152,25 @@ export class ComposeProject {
     };
   }
 
+  /** Everything on the whole (private) engine besides its default networks. */
+  async engineLeftovers(): Promise<{
+    containers: string[];
+    networks: string[];
+    volumes: string[];
+  }> {
+    const docker = this.options.engine.docker;
+    const [containers, networks, volumes] = await Promise.all([
+      docker.listContainers({ all: true }),
+      docker.listNetworks(),
+      docker.listVolumes(),
+    ]);
+    return {
+      containers: containers.map((c) => c.Names[0] ?? c.Id),
+      networks: networks.map((n) => n.Name).filter((n) => !['bridge', 'host', 'none'].includes(n)),
+      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+    };
+  }
+
   /** Full teardown; safe to call twice. */
   async down(): Promise<void> {
     await this.run('down', '--volumes', '--remove-orphans', '--timeout', '5');

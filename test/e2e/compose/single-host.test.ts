@@ -162,6 +162,9 @@ describe('compose: single-host.yml (docker-compose 1.29)', function () {
   it('tears down leaving no containers, networks or volumes', async () => {
     expect((await stack.leftovers()).volumes, 'volumes while up').to.have.length.greaterThan(0);
     await stack.down();
-    expect(await stack.leftovers()).to.deep.equal({ containers: [], networks: [], volumes: [] });
+    const none = { containers: [], networks: [], volumes: [] };
+    expect(await stack.leftovers()).to.deep.equal(none);
+    // The engine is this stack's alone: nothing at all is left on it.
+    expect(await stack.engineLeftovers()).to.deep.equal(none);
   });
 });

@@ -286,7 +286,10 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
   it('tears every host down leaving no containers, networks or volumes', async () => {
     const stacks = [...gateways.map((g) => g.stack), worker];
     await Promise.all(stacks.map((s) => s.down()));
-    for (const s of stacks)
-      expect(await s.leftovers()).to.deep.equal({ containers: [], networks: [], volumes: [] });
+    const none = { containers: [], networks: [], volumes: [] };
+    for (const s of stacks) {
+      expect(await s.leftovers()).to.deep.equal(none);
+      expect(await s.engineLeftovers(), `engine of ${s.options.project}`).to.deep.equal(none);
+    }
   });
 });
