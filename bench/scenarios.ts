@@ -5,21 +5,50 @@ import { startLoad, summarize } from '../test/helpers/load.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { get, pollUntilServed } from './lib/http.js';
 import { reloadCount, type Stack } from './lib/stack.js';
+import { stageBreakdown, type Timed } from './lib/stages.js';
 import { distribution, type Distribution } from './lib/stats.js';
 
 export interface ConvergenceResult extends Distribution {
   samples: number[];
   mode: string;
+  /** Per-stage timings (ms) from the programs' logs; see lib/stages.ts. */
+  stages: ReturnType<typeof stageBreakdown>;
 }
 
-/** Start one container after another; time from `docker start` returning to first routed answer. */
+/** `docker start`, then poll the gateway until the container answers; wall-clock instants kept. */
+async function startAndTime(
+  stack: Stack,
+  container: Docker.Container,
+  name: string,
+  url: string,
+): Promise<Timed & { ms: number }> {
+  await container.start();
+  const startedAt = Date.now();
+  const ms = await pollUntilServed(url, name, 20_000);
+  return { containerName: name, startedAt, routedAt: startedAt + Math.round(ms), ms };
+}
+
+function result(mode: string, timed: (Timed & { ms: number })[], stack: Stack): ConvergenceResult {
+  const samples = timed.map((t) => t.ms);
+  return {
+    mode,
+    ...distribution(samples),
+    samples: samples.map((s) => Math.round(s)),
+    stages: stageBreakdown(timed, stack.logs),
+  };
+}
+
+/**
+ * Start one container after another, each a new service on a new route (so the edge and the pool
+ * both change); time from `docker start` returning to the first answer from it through the gateway.
+ */
 export async function convergence(
   stack: Stack,
   containers: TestContainers,
   count: number,
   mode: 'passing' | 'http-check-1s',
 ): Promise<ConvergenceResult> {
-  const samples: number[] = [];
+  const timed: (Timed & { ms: number })[] = [];
   const check: Record<string, string> =
     mode === 'passing'
       ? {
@@ -43,15 +72,68 @@ export async function convergence(
         ...check,
       },
     });
-    await container.start();
-    samples.push(await pollUntilServed(`${stack.gatewayUrl}/${path}/`, id, 20_000));
+    timed.push(await startAndTime(stack, container, id, `${stack.gatewayUrl}/${path}/`));
   }
-  return { mode, ...distribution(samples), samples: samples.map((s) => Math.round(s)) };
+  return result(mode, timed, stack);
+}
+
+/**
+ * The reference deployment's case: a new instance of a service that is already routed (one
+ * stable instance), so only the upstream pool changes. Each new instance is removed again (and
+ * the pool has dropped it) before the next one starts, so round robin is always between two.
+ */
+export async function scaleOut(
+  stack: Stack,
+  containers: TestContainers,
+  count: number,
+): Promise<ConvergenceResult> {
+  const env = {
+    SERVICE_NAME: 'bench-scale',
+    SERVICE_TAGS: 'urlprefix-/scale/',
+    PATHS: 'scale',
+    SERVICE_80_CHECK_HTTP: '/health',
+    SERVICE_80_CHECK_INTERVAL: '10s',
+    SERVICE_CHECK_INITIAL_STATUS: 'passing',
+  };
+  const url = `${stack.gatewayUrl}/scale/`;
+  const stable = containers.uniqueName('scale-stable');
+  await containers.run({
+    name: stable,
+    publish: { '80': '' },
+    env: { ...env, BACKEND_ID: stable },
+  });
+  await pollUntilServed(url, stable, 20_000);
+  const timed: (Timed & { ms: number })[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = containers.uniqueName(`scale-${i}`);
+    const c = await containers.run({
+      name: id,
+      start: false,
+      publish: { '80': '' },
+      env: { ...env, BACKEND_ID: id },
+    });
+    timed.push(await startAndTime(stack, c, id, url));
+    const from = stack.logs.length;
+    await c.remove({ force: true });
+    await waitFor(
+      () => {
+        const recent = stack.logs.slice(from);
+        const gone = recent.findIndex(
+          (l) => l.json?.msg === 'deregistered' && l.json.containerName === id,
+        );
+        return gone >= 0 && recent.slice(gone).some((l) => l.json?.msg === 'pool applied');
+      },
+      { timeoutMs: 20_000, what: `${id} out of the pool` },
+    );
+  }
+  return result('scale-out', timed, stack);
 }
 
 export interface RemovalResult {
   runs: { lastRoutedAfterStopMs: number; requests: number; failed: number }[];
   lastRouted: Distribution;
+  /** stop -> deregistered -> rendered -> pool applied -> last request to the stopped one. */
+  stages: ReturnType<typeof stageBreakdown>;
   failedTotal: number;
   requestsTotal: number;
 }
@@ -64,6 +146,7 @@ export async function removal(
   rate = 200,
 ): Promise<RemovalResult> {
   const results: RemovalResult['runs'] = [];
+  const timed: Timed[] = [];
   const env = {
     SERVICE_NAME: 'bench-removal',
     SERVICE_TAGS: 'urlprefix-/removal/',
@@ -98,12 +181,18 @@ export async function removal(
     });
     await new Promise((r) => setTimeout(r, 500));
     const stopT = performance.now() - load.startedAt;
+    const stopAt = Date.now();
     await container.stop({ t: 10 });
     await new Promise((r) => setTimeout(r, 500));
     const samples = await load.stop();
     const toVictim = samples.filter((s) => s.body.startsWith(victim));
     const last = toVictim.length ? Math.max(...toVictim.map((s) => s.t)) : stopT;
     const sum = summarize(samples);
+    timed.push({
+      containerName: victim,
+      startedAt: stopAt,
+      routedAt: stopAt + Math.round(last - stopT),
+    });
     results.push({
       lastRoutedAfterStopMs: Math.max(0, Math.round(last - stopT)),
       requests: sum.sent,
@@ -114,6 +203,7 @@ export async function removal(
   return {
     runs: results,
     lastRouted: distribution(results.map((r) => r.lastRoutedAfterStopMs)),
+    stages: stageBreakdown(timed, stack.logs, 'deregistered'),
     failedTotal: results.reduce((a, r) => a + r.failed, 0),
     requestsTotal: results.reduce((a, r) => a + r.requests, 0),
   };
