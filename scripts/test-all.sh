@@ -46,6 +46,8 @@ stage integration npx mocha --timeout 60000 'test/integration/**/*.test.ts'
 if compgen -G 'test/e2e/**/*.test.ts' >/dev/null || compgen -G 'test/e2e/*.test.ts' >/dev/null; then
   stage e2e npx mocha --timeout 300000 'test/e2e/**/*.test.ts'
 fi
+# A few samples of the pipeline benchmark: fails when it produced no figures, never on speed.
+stage bench-smoke npx tsx bench/pipeline.ts --smoke
 
 echo
 echo "==================== test:all summary ===================="
