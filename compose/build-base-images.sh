@@ -113,13 +113,14 @@ ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 
 # 2. Node: this host's binary (it needs only glibc and libstdc++, both in minbase) and npm.
-NODE_HASH="$(short "$DEBIAN_HASH $(sha "$NODE_BIN") $(sha "$NPM_DIR/package.json")")"
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+NODE_HASH="$(short "$DEBIAN_HASH $(sha "$NODE_BIN") $(sha "$NPM_DIR/package.json") $(sha "$CA_BUNDLE" 2>/dev/null)")"
 if ! up_to_date "$NODE_IMAGE" "$NODE_HASH"; then
   mkdir -p "$ctx/node"
   cp "$NODE_BIN" "$ctx/node/node"
   tar -C "$NPM_DIR" --exclude=./docs --exclude=./man -c . | (mkdir -p "$ctx/node/npm" && tar -C "$ctx/node/npm" -x)
   # The host's trust store, so npm inside builds works behind the same TLS setup as this host.
-  cp /etc/ssl/certs/ca-certificates.crt "$ctx/node/ca-certificates.crt"
+  if [ -f "$CA_BUNDLE" ]; then cp "$CA_BUNDLE" "$ctx/node/ca-certificates.crt"; else : >"$ctx/node/ca-certificates.crt"; fi
 fi
 derive "$NODE_IMAGE" "$NODE_HASH" "$HERE/base/node.Dockerfile" "$ctx/node"
 
