@@ -68,18 +68,21 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
   const memory = new RouteMemory(config.routeGraceMs);
   let expiryTimer: NodeJS.Timeout | undefined;
   let latestTable: RouteTable | undefined;
-  let lastErrors = '';
+  // Rejected values already logged: each is logged once, when it first appears.
+  let loggedErrors = new Set<string>();
   const onTable = (table: RouteTable): void => {
     latestTable = table;
-    const errors = JSON.stringify(table.errors);
-    if (errors !== lastErrors) {
-      lastErrors = errors;
-      for (const e of table.errors)
+    const current = new Set<string>();
+    for (const e of table.errors) {
+      const key = `${e.service}\0${e.message}`;
+      current.add(key);
+      if (!loggedErrors.has(key))
         log.error(
           { component: 'routes', service: e.service, error: e.message },
           'routing value rejected',
         );
     }
+    loggedErrors = current;
   };
   const accessLog =
     config.accessLog === 'off'

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Strict grammars for every value that can reach the nginx config. Values from Consul are
  * untrusted: a value either matches one of these (and then contains nothing nginx could read as
@@ -14,11 +16,6 @@ export const HOST = new RegExp(`^(?:\\*\\.)?${HOST_LABEL}(?:\\.${HOST_LABEL})*$`
 /** URL path prefixes: unreserved characters and slashes only, starting with "/". */
 export const PATH = /^\/[A-Za-z0-9._~/-]{0,255}$/;
 
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
-const HOSTNAME =
-  /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
 export function isServiceName(value: unknown): value is string {
   return typeof value === 'string' && SERVICE_NAME.test(value);
 }
@@ -31,12 +28,14 @@ export function isPath(value: unknown): value is string {
   return typeof value === 'string' && PATH.test(value) && !value.includes('//');
 }
 
-/** An upstream address: IPv4, IPv6 (with at least one colon) or a host name. */
+/**
+ * An upstream address: an IP literal only. nginx resolves host names when it loads a config, so
+ * one unresolvable name would make every candidate config fail `nginx -t`; registrators always
+ * register IP addresses.
+ */
 export function isAddress(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 253) return false;
-  if (IPV4.test(value)) return true;
-  if (value.includes(':')) return IPV6.test(value);
-  return HOSTNAME.test(value);
+  // No IPv6 zone ids ("fe80::1%eth0"): nothing beyond the address itself reaches the config.
+  return typeof value === 'string' && !value.includes('%') && isIP(value) !== 0;
 }
 
 export function isPort(value: unknown): value is number {

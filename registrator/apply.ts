@@ -41,6 +41,8 @@ function shape(service: ServiceRegistration): string {
 export class Apply {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly retries = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
+  /** Container id -> its last logged failure (operation + message). */
+  private readonly lastFailure = new Map<string, string>();
   private stopped = false;
 
   constructor(private readonly o: ApplyOptions) {}
@@ -111,15 +113,24 @@ export class Apply {
     }
   }
 
-  /** Counts and logs a failure; retryable ones schedule a new sync of the container. */
-  failed(operation: string, containerId: string | undefined, error: unknown): void {
+  /**
+   * Counts and logs a failure; retryable ones schedule a new sync of the container. A failure
+   * that repeats the container's previous one is logged at debug level: one clear line per
+   * problem, not one per retry.
+   */
+  failed(operation: string, containerId: string | undefined, error: unknown, name?: string): void {
     this.o.metrics.errors.inc({ operation });
     const retry = containerId !== undefined && isRetryable(error);
-    this.o.log[retry ? 'warn' : 'error'](
+    const err = describeError(error);
+    const repeat =
+      containerId !== undefined && this.lastFailure.get(containerId) === operation + err;
+    if (containerId !== undefined) this.lastFailure.set(containerId, operation + err);
+    this.o.log[repeat ? 'debug' : retry ? 'warn' : 'error'](
       {
         ...(containerId ? { containerId: containerId.slice(0, 12) } : {}),
+        ...(name ? { containerName: name } : {}),
         operation,
-        err: describeError(error),
+        err,
       },
       retry ? `${operation} failed; retrying` : `${operation} failed`,
     );
@@ -136,6 +147,7 @@ export class Apply {
   private settle(id: string, results: boolean[]): boolean {
     const ok = results.every(Boolean);
     if (ok) {
+      this.lastFailure.delete(id);
       const retry = this.retries.get(id);
       if (retry && !retry.timer) this.retries.delete(id);
     }
@@ -167,7 +179,7 @@ export class Apply {
     try {
       await this.o.registry.register(service);
     } catch (error) {
-      this.failed('register', state.id, error);
+      this.failed('register', state.id, error, state.name);
       return !isRetryable(error);
     }
     if (!state.services.has(service.id)) this.total++;
@@ -196,7 +208,7 @@ export class Apply {
     try {
       await this.o.registry.deregister(service);
     } catch (error) {
-      this.failed('deregister', state.id, error);
+      this.failed('deregister', state.id, error, state.name);
       if (isRetryable(error)) return false;
       // 4xx: the registry does not know it (anymore); nothing left to remove.
     }
@@ -221,7 +233,7 @@ export class Apply {
     try {
       await this.o.registry.setHealth(service, health);
     } catch (error) {
-      this.failed('health', state.id, error);
+      this.failed('health', state.id, error, state.name);
       return !isRetryable(error);
     }
     state.services.set(service.id, { service, at: Date.now() });

@@ -43,10 +43,12 @@ export const port: Check = (value) =>
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-export const address: Check = (value) =>
-  isIP(value.trim()) !== 0 || HOSTNAME.test(value.trim())
-    ? undefined
-    : 'not an IP address or host name';
+/** An IP address, or a host name whose last label is not all digits ("999.1.1.1" is neither). */
+export const address: Check = (value) => {
+  const v = value.trim();
+  if (isIP(v) !== 0) return undefined;
+  return HOSTNAME.test(v) && !/(^|\.)\d+$/.test(v) ? undefined : 'not an IP address or host name';
+};
 
 /** A Go duration Consul accepts; `positive` rejects 0 (an interval of 0 never runs). */
 export const duration =

@@ -48,8 +48,8 @@ export class TestContainers {
       exposed[key] = {};
       bindings[key] = [{ HostIp: '127.0.0.1', HostPort: host }];
     }
-    const container = await this.docker.createContainer({
-      name: options.name ?? this.uniqueName('c'),
+    const name = options.name ?? this.uniqueName('c');
+    const body = {
       Image: options.image ?? TEST_IMAGE,
       Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: { ...(options.labels ?? {}), [TEST_LABEL]: this.suiteId },
@@ -69,7 +69,13 @@ export class TestContainers {
         PortBindings: bindings,
         ...(options.networkMode ? { NetworkMode: options.networkMode } : {}),
       },
-    });
+    };
+    // dockerode would also copy every option into the query string, which breaks on large or
+    // unusual values (64 KB, lone surrogates) that tests send on purpose: only `name` goes there.
+    const container = await this.docker.createContainer({
+      _query: { name },
+      _body: body,
+    } as unknown as Docker.ContainerCreateOptions);
     if (options.start !== false) await container.start();
     return container;
   }

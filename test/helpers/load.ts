@@ -20,6 +20,8 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** Requests with one of these statuses are not failures (e.g. 404 while a route appears). */
   okStatuses?: number[];
+  /** Reuse connections (default true). */
+  keepAlive?: boolean;
 }
 
 export interface LoadRun {
@@ -34,7 +36,7 @@ export function startLoad(options: LoadOptions): LoadRun {
   if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\//.test(options.url)) {
     throw new Error(`load only goes to loopback addresses, not ${options.url}`);
   }
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new Agent({ keepAlive: options.keepAlive ?? true, maxSockets: 64 });
   const samples: LoadSample[] = [];
   const inflight = new Set<Promise<void>>();
   const started = performance.now();

@@ -37,6 +37,8 @@ export interface Stack {
   gateway: Child;
   gatewayUrl: string;
   statusUrl: string;
+  /** The gateway's work dir (its live nginx configs). */
+  workDir: string;
   logs: LogLine[];
   startRegistrator(): Child;
   startGateway(): Promise<Child>;
@@ -98,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gateway: undefined as unknown as Child,
     gatewayUrl: `http://127.0.0.1:${listen}`,
     statusUrl,
+    workDir,
     logs,
     startRegistrator() {
       stack.registrator = new Child(process.execPath, registratorArgv, {

@@ -115,4 +115,16 @@ describe('gateway route table (pure)', () => {
     const t = table([inst('v6', 'v', 80, ['urlprefix-/v6'], { Address: '::1' })]);
     expect(t.routes[0]!.servers[0]!.target).to.equal('[::1]:80');
   });
+
+  it('drops instances whose address is not an IP literal (nginx would resolve names at load)', () => {
+    const bad = ['db.example', '999.1.1.1', 'fe80::1%eth0', '10.0.0.1;', '', '1.2.3.4:80'];
+    const t = table([
+      inst('web', 'ok', 80, ['urlprefix-/a']),
+      ...bad.map((Address, i) => inst('web', `bad${i}`, 80, ['urlprefix-/a'], { Address })),
+    ]);
+    expect(t.routes[0]!.servers.map((s) => s.id)).to.deep.equal(['ok']);
+    expect(t.errors.filter((e) => e.message.includes('invalid address'))).to.have.length(
+      bad.length,
+    );
+  });
 });

@@ -255,6 +255,20 @@ describe('registrator container -> services', () => {
     ]);
   });
 
+  it('SERVICE_IP takes IP addresses and host names, not dotted numbers that are neither', () => {
+    for (const ip of ['10.1.2.3', '::1', 'db.example', 'host-1']) {
+      const r = map({ ports: { '80': '8080' }, env: { SERVICE_IP: ip } });
+      expect(r.services[0]?.address, ip).to.equal(ip);
+    }
+    for (const ip of ['999.1.1.1', '1.2.3', '10.0.0.1:80', 'a b']) {
+      const r = map({ ports: { '80': '8080' }, env: { SERVICE_IP: ip } });
+      expect(
+        r.warnings.map((w) => w.key),
+        ip,
+      ).to.deep.equal(['SERVICE_IP']);
+    }
+  });
+
   it('invalid values are skipped with a warning naming the key; the rest registers', () => {
     const env = {
       SERVICE_80_PORT: '99999',
