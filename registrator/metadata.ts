@@ -48,9 +48,10 @@ export function portMetadata(entries: readonly RawEntry[], port: string): PortMe
   for (const { name, value } of entries) {
     const key = name.slice(PREFIX.length).toLowerCase();
     if (key === '') continue;
-    const m = /^(\d+)_(.+)$/.exec(key);
+    const m = /^(\d+)_(.*)$/.exec(key);
     if (m) {
-      if (m[1] !== port) continue;
+      // `SERVICE_80_` names no key: it is neither port-specific nor global.
+      if (m[1] !== port || m[2] === '') continue;
       meta.set(m[2] as string, { value, source: name, fromPort: true });
     } else {
       if (meta.get(key)?.fromPort) continue;
