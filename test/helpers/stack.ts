@@ -25,6 +25,10 @@ export interface StackOptions {
   gatewayArgs?: string[];
   /** Docker endpoint for registrator (DOCKER_HOST), default the standard socket. */
   dockerHost?: string;
+  /** A private agent's extra arguments (e.g. ACLs). */
+  consulArgs?: string[];
+  /** Extra environment of both programs (e.g. CONSUL_HTTP_TOKEN). */
+  env?: Record<string, string>;
 }
 
 export interface Stack {
@@ -52,7 +56,9 @@ export interface Stack {
  * processes (dist/, so `npm run build` first). Components can be killed and started again.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const consul = options.consulAddr ? undefined : await startConsulAgent();
+  const consul = options.consulAddr
+    ? undefined
+    : await startConsulAgent({ extraArgs: options.consulArgs ?? [] });
   const consulAddr = options.consulAddr ?? (consul as ConsulAgent).addr;
   const logs: LogLine[] = [];
   const collect = (program: string) => (text: string) => {
@@ -69,8 +75,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const [listen, status] = [await freePort(), await freePort()];
   const workDir = mkdtempSync(join(tmpdir(), 'stack-gateway-'));
   const statusUrl = `http://127.0.0.1:${status}`;
+  const gatewayEnv = { ...process.env, ...(options.env ?? {}) };
   const env = {
-    ...process.env,
+    ...gatewayEnv,
     ...(options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {}),
   };
   const registratorArgv = [
@@ -110,7 +117,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return stack.registrator;
     },
     async startGateway() {
-      stack.gateway = new Child(process.execPath, gatewayArgv, { onLine: collect('gateway') });
+      stack.gateway = new Child(process.execPath, gatewayArgv, {
+        env: gatewayEnv,
+        onLine: collect('gateway'),
+      });
       await waitFor(async () => (await get(`${statusUrl}/readyz`)).status === 200, {
         timeoutMs: 30_000,
         what: 'gateway /readyz',
