@@ -142,6 +142,13 @@ if ! up_to_date "$CONSUL_IMAGE" "$CONSUL_HASH"; then
 fi
 derive "$CONSUL_IMAGE" "$CONSUL_HASH" "$HERE/base/consul.Dockerfile" "$ctx/consul"
 
-# Earlier versions of the stand-ins that nothing uses any more (only images with our label).
-docker image prune -f --filter label=org.toolkit.base-image=1 >/dev/null
+# Replaced versions: untagged images built from an earlier stand-in (they inherit its hash label,
+# as does Docker's build cache on a current one, which is kept). Leaves first, so twice.
+current=" $DEBIAN_HASH $NODE_HASH $NGINX_HASH $CONSUL_HASH "
+for _ in 1 2; do
+  for id in $(docker images -q --filter dangling=true --filter label=org.toolkit.base-hash); do
+    hash="$(docker image inspect -f '{{index .Config.Labels "org.toolkit.base-hash"}}' "$id")"
+    case "$current" in *" $hash "*) ;; *) docker rmi "$id" >/dev/null 2>&1 || true ;; esac
+  done
+done
 log "ready in $((SECONDS - started)) s: $DEBIAN_IMAGE $NODE_IMAGE $NGINX_IMAGE $CONSUL_IMAGE"
