@@ -40,6 +40,8 @@ export async function testConfig(nginx: NginxBinary, conf: string): Promise<Test
   return { ok: false, message: message || 'nginx -t failed', durationMs };
 }
 
+const CONFIRM_POLL_MS = 2;
+
 /** The generation the live nginx answers with on the control socket, or undefined. */
 export function readGeneration(socketPath: string, timeoutMs = 1_000): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -61,7 +63,11 @@ export function readGeneration(socketPath: string, timeoutMs = 1_000): Promise<s
 
 /**
  * Polls the control socket until nginx answers with `generation`: new workers answer only once
- * they run the new config, and old workers stop accepting right away on a graceful reload.
+ * they run the new config. Old workers keep accepting for ~100 ms after a reload (nginx's master
+ * sleeps that long before shutting them down), so each poll lands on an old or a new worker by
+ * chance: polling every 2 ms (a local socket, a few dozen tiny requests per reload) confirms
+ * within a few ms of the new workers answering; at 15 ms the confirmation trailed by up to ~80 ms,
+ * and the edge apply waits for the pool's (bench/README.md).
  */
 export async function confirmGeneration(
   socketPath: string,
@@ -73,6 +79,6 @@ export async function confirmGeneration(
   for (;;) {
     if ((await readGeneration(socketPath)) === String(generation)) return true;
     if (Date.now() > deadline || signal?.aborted) return false;
-    await abortableSleep(15, signal).catch(() => undefined);
+    await abortableSleep(CONFIRM_POLL_MS, signal).catch(() => undefined);
   }
 }

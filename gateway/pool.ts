@@ -93,7 +93,7 @@ export class PoolApplier {
     }
     metrics.reloads.inc({ tier: 'pool', result: 'success' });
     metrics.reloadDuration.observe({ tier: 'pool' }, durationMs / 1000);
-    log.info({ generation, durationMs }, 'pool applied');
+    log.info({ generation, durationMs, validateMs: test.durationMs }, 'pool applied');
     return true;
   }
 }
