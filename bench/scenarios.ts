@@ -213,6 +213,17 @@ export interface BurstResult {
   containers: number;
   allRoutableMs: number;
   reloads: number;
+  /** Where the time went, ms after the starts were issued (from the programs' logs). */
+  stages: {
+    /** every `docker start` call returned */
+    allStartedMs: number;
+    /** registrator's last 'registered' line of the burst */
+    lastRegisteredMs?: number;
+    /** the gateway's last render that changed the routes before all were routable */
+    lastRenderMs?: number;
+    /** render rounds that changed the routes (each reloads the pool and the edge) */
+    changedRenders: number;
+  };
 }
 
 /** Start `count` containers at once; time until every one answers through the gateway. */
@@ -239,16 +250,36 @@ export async function burst(
     created.push({ c, id, path });
   }
   const before = await reloadCount(stack);
+  const fromLog = stack.logs.length;
   const started = performance.now();
+  const startedWall = Date.now();
   await Promise.all(created.map(({ c }) => c.start()));
+  const allStartedMs = Math.round(performance.now() - started);
   await Promise.all(
     created.map(({ id, path }) => pollUntilServed(`${stack.gatewayUrl}/${path}/`, id, 30_000, 10)),
   );
   const allRoutableMs = Math.round(performance.now() - started);
   await new Promise((r) => setTimeout(r, 1_000)); // let trailing reloads land before counting
   const reloads = (await reloadCount(stack)) - before;
+  const names = new Set(created.map((x) => x.id));
+  const lines = stack.logs.slice(fromLog).flatMap((l) => (l.json ? [l.json] : []));
+  const at = (j: Record<string, unknown>): number => Number(j.time) - startedWall;
+  const registered = lines.filter(
+    (j) => j.msg === 'registered' && names.has(String(j.containerName)),
+  );
+  const renders = lines.filter((j) => j.msg === 'rendered' && at(j) <= allRoutableMs);
   await Promise.all(created.map(({ c }) => c.remove({ force: true }).catch(() => undefined)));
-  return { containers: count, allRoutableMs, reloads };
+  return {
+    containers: count,
+    allRoutableMs,
+    reloads,
+    stages: {
+      allStartedMs,
+      ...(registered.length ? { lastRegisteredMs: Math.max(...registered.map(at)) } : {}),
+      ...(renders.length ? { lastRenderMs: Math.max(...renders.map(at)) } : {}),
+      changedRenders: renders.length,
+    },
+  };
 }
 
 export interface WrkResult {

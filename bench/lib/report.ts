@@ -14,7 +14,12 @@ export interface PipelineResult {
     requestsTotal: number;
     stages: Stages;
   };
-  burst: { containers: number; allRoutableMs: number; reloads: number };
+  burst: {
+    containers: number;
+    allRoutableMs: number;
+    reloads: number;
+    stages: Record<string, number | undefined>;
+  };
   overhead: {
     gateway: { requestsPerSec: number; latencyP50Ms: number };
     direct: { requestsPerSec: number; latencyP50Ms: number };
@@ -66,7 +71,15 @@ export function tableRows(r: PipelineResult): [string, string, string][] {
   ];
 }
 
-const STAGE_ORDER = ['register', 'render', 'pool', 'edgeValidate', 'edge', 'routed'];
+const STAGE_ORDER = [
+  'register',
+  'render',
+  'poolValidate',
+  'pool',
+  'edgeValidate',
+  'edge',
+  'routed',
+];
 
 /** One row per scenario: each stage's p50 (p95) in ms. */
 export function stageRows(r: PipelineResult): [string, string][] {
@@ -79,6 +92,12 @@ export function stageRows(r: PipelineResult): [string, string][] {
     ['new route, 1 s check', row(r.convergence.httpCheck1s.stages)],
     ['scale-out, passing', row(r.convergence.scaleOut.stages)],
     ['removal', row(r.removal.stages)],
+    [
+      'burst',
+      Object.entries(r.burst.stages)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
   ];
 }
 

@@ -24,6 +24,8 @@ export interface Stages {
   render?: number;
   /** rendered -> 'pool applied' (pool: nginx -t, swap, SIGHUP, confirm the new generation). */
   pool?: number;
+  /** The pool's `nginx -t` (part of `pool`). */
+  poolValidate?: number;
   /** The edge's `nginx -t` (part of `edge`), when the edge changed too. */
   edgeValidate?: number;
   /** pool applied -> 'config applied' (edge: nginx -t, swap, SIGHUP, confirm), new routes only. */
@@ -35,7 +37,15 @@ export interface Stages {
   routed?: number;
 }
 
-const STAGES = ['register', 'render', 'pool', 'edgeValidate', 'edge', 'routed'] as const;
+const STAGES = [
+  'register',
+  'render',
+  'poolValidate',
+  'pool',
+  'edgeValidate',
+  'edge',
+  'routed',
+] as const;
 
 interface Line {
   time: number;
@@ -87,6 +97,7 @@ export function stagesOf(
   let last = rendered.time;
   if (pool) {
     s.pool = pool.time - rendered.time;
+    if (typeof pool.json.validateMs === 'number') s.poolValidate = pool.json.validateMs;
     last = pool.time;
     // The edge applies after the pool, in the same round, only when the rendered routes changed.
     const edge = rendered.msg === 'rendered' ? after(pool.time, 'config applied') : undefined;
