@@ -20,7 +20,7 @@ import { reloadCost } from './reload-cost.js';
 const smoke = process.argv.includes('--smoke');
 const sizes = smoke
   ? { convergence: 3, removal: 1, burst: 5, wrkSeconds: 2 }
-  : { convergence: 30, removal: 5, burst: 50, wrkSeconds: 10 };
+  : { convergence: 30, removal: 10, burst: 50, wrkSeconds: 10 };
 
 function footprint(stack: Stack): Record<string, number> {
   return {

@@ -28,6 +28,10 @@ export async function plotCdf(file: string, title: string, series: Series[]): Pr
       'set xlabel "milliseconds"',
       'set ylabel "share of samples"',
       'set logscale x',
+      'set autoscale xfix',
+      'set offsets graph 0.02, graph 0.02, 0, 0',
+      // Labelled ticks at readable values: a tight log axis may not span a whole decade.
+      `set xtics (${[20, 50, 100, 150, 200, 300, 500, 1000, 1500, 2000, 5000, 10000].join(', ')})`,
       'set grid',
       'set key bottom right',
       'set yrange [0:1.02]',
