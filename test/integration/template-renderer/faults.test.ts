@@ -111,8 +111,13 @@ describe('template-renderer faults (real Consul)', function () {
     const status = r.status().templates.find((t) => t.destination === bad);
     expect(status?.lastError).to.match(/ENOTDIR|not a directory/i);
     unlinkSync(blocker);
-    await waitFor(() => read(bad) === '8001\n', { what: 'the retried write', timeoutMs: 10_000 });
-    expect(r.status().templates.find((t) => t.destination === bad)?.lastError).to.equal(undefined);
+    // The file lands (rename) a moment before the renderer records the success: wait for both.
+    await waitFor(
+      () =>
+        read(bad) === '8001\n' &&
+        r.status().templates.find((t) => t.destination === bad)?.lastError === undefined,
+      { what: 'the retried write, recorded', timeoutMs: 10_000 },
+    );
   });
 
   it('a render error or a deleted template file keeps the previous output', async () => {
