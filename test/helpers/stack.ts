@@ -5,6 +5,7 @@ import { ConsulClient } from '../../common/consul/client.js';
 import { parseConsulAddress } from '../../common/consul/config.js';
 import { Child } from '../../common/process/child.js';
 import { startConsulAgent, type ConsulAgent } from './consul-agent.js';
+import { TestContainers } from './containers.js';
 import { get } from './http.js';
 import { DIST } from './paths.js';
 import { freePort } from './ports.js';
@@ -154,6 +155,32 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw error;
   }
   return stack;
+}
+
+/**
+ * Mocha hooks for a suite that runs the whole stack: one stack and one set of labelled test
+ * containers, both removed after the suite whatever happened.
+ */
+export function useStack(
+  suite: string,
+  options: StackOptions = {},
+): { containers: TestContainers; readonly stack: Stack } {
+  const containers = new TestContainers(suite);
+  let stack: Stack | undefined;
+  before(async () => {
+    stack = await startStack(options);
+  });
+  after(async () => {
+    await containers.cleanup();
+    await stack?.stop();
+  });
+  return {
+    containers,
+    get stack(): Stack {
+      if (!stack) throw new Error(`${suite}: the stack did not start`);
+      return stack;
+    },
+  };
 }
 
 /** The last `n` log lines of every program, for failure messages. */

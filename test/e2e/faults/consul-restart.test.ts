@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { startBackends } from '../../helpers/backends.js';
-import { TestContainers } from '../../helpers/containers.js';
 import { printFaultTable, recordFault } from '../../helpers/fault-report.js';
 import { startLoad, summarize } from '../../helpers/load.js';
 import { catalogIds, waitServedBy } from '../../helpers/routing.js';
-import { startStack, tail, type Stack } from '../../helpers/stack.js';
+import { tail, useStack } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,30 +13,22 @@ after(printFaultTable);
 
 describe('fault: Consul agent killed and restarted (a dev agent comes back empty)', function () {
   this.timeout(120_000);
-  const containers = new TestContainers('faults-consul');
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await containers.cleanup();
-    await stack?.stop();
-  });
+  const suite = useStack('faults-consul');
+  const { containers } = suite;
 
   it('keeps serving the last good routes, then re-registers everything within 5 s', async () => {
     const ids = await startBackends(containers, 'faults-consul-web', 'app', 3);
-    const url = `${stack.gatewayUrl}/app/`;
+    const url = `${suite.stack.gatewayUrl}/app/`;
     await waitServedBy(url, ids);
     const load = startLoad({ url, rate: 100, maxDurationMs: 60_000 });
     try {
       await sleep(500);
-      await stack.consul!.kill();
+      await suite.stack.consul!.kill();
       await sleep(2_000);
-      await stack.consul!.restart();
+      await suite.stack.consul!.restart();
       const back = performance.now();
       await waitFor(
-        async () => (await catalogIds(stack.client, 'faults-consul-web')).length === 3,
+        async () => (await catalogIds(suite.stack.client, 'faults-consul-web')).length === 3,
         {
           timeoutMs: 5_000,
           what: 'every running container registered again',
@@ -54,7 +45,7 @@ describe('fault: Consul agent killed and restarted (a dev agent comes back empty
         recoveryMs: registeredMs,
         note: 'recovery = restart -> all re-registered',
       });
-      expect(failed, tail(stack.logs, 20)).to.equal(0);
+      expect(failed, tail(suite.stack.logs, 20)).to.equal(0);
     } finally {
       await load.stop();
     }

@@ -1,35 +1,26 @@
 import { expect } from 'chai';
 import { startBackends } from '../../helpers/backends.js';
-import { TestContainers } from '../../helpers/containers.js';
 import { recordFault } from '../../helpers/fault-report.js';
 import { get } from '../../helpers/http.js';
 import { waitServedBy } from '../../helpers/routing.js';
-import { startStack, type Stack } from '../../helpers/stack.js';
+import { useStack } from '../../helpers/stack.js';
 
 describe('fault: gateway restarted while containers churn', function () {
   this.timeout(120_000);
-  const containers = new TestContainers('faults-gateway');
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await containers.cleanup();
-    await stack?.stop();
-  });
+  const suite = useStack('faults-gateway');
+  const { containers } = suite;
 
   it('comes back rendering fresh data, never an empty catalog', async () => {
     const service = 'faults-gw-web';
-    const url = `${stack.gatewayUrl}/app/`;
+    const url = `${suite.stack.gatewayUrl}/app/`;
     const old = await startBackends(containers, service, 'app', 2);
     await waitServedBy(url, old);
-    await stack.gateway.stop('SIGTERM', 10_000);
+    await suite.stack.gateway.stop('SIGTERM', 10_000);
     // Churn while it is down: the old instances go, new ones come.
     await Promise.all(old.map((id) => containers.docker.getContainer(id).remove({ force: true })));
     const fresh = await startBackends(containers, service, 'app', 2);
     const started = performance.now();
-    await stack.startGateway();
+    await suite.stack.startGateway();
     const readyMs = performance.now() - started;
     // The first answers after /readyz already come from the fresh instances.
     const answers: string[] = [];

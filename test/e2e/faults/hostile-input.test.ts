@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendEnv } from '../../helpers/backends.js';
-import { TestContainers } from '../../helpers/containers.js';
+import type { TestContainers } from '../../helpers/containers.js';
 import { recordFault } from '../../helpers/fault-report.js';
 import { get } from '../../helpers/http.js';
 import { ROOT } from '../../helpers/paths.js';
 import { startLoad, summarize } from '../../helpers/load.js';
 import { waitServedBy } from '../../helpers/routing.js';
-import { startStack, tail, type LogLine, type Stack } from '../../helpers/stack.js';
+import { tail, useStack, type LogLine } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { hostileCorpus, type HostileValue } from '../../fixtures/hostile-corpus.js';
 
@@ -67,16 +67,8 @@ const MARKERS = ['pwned', 'evil', 'rm -rf', '/etc/passwd', '`id`', '$(id)', 'rem
 
 describe('hostile and malformed container metadata (200+ values)', function () {
   this.timeout(300_000);
-  const containers = new TestContainers('hostile');
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await containers.cleanup();
-    await stack?.stop();
-  });
+  const suite = useStack('hostile');
+  const { containers } = suite;
 
   it('no crash, nothing hostile reaches nginx, other services unaffected, one log line each', async () => {
     const control = containers.uniqueName('hostile-control');
@@ -85,7 +77,7 @@ describe('hostile and malformed container metadata (200+ values)', function () {
       publish: { '80': '' },
       env: backendEnv('hostile-control', 'control', control),
     });
-    const url = `${stack.gatewayUrl}/control/`;
+    const url = `${suite.stack.gatewayUrl}/control/`;
     await waitServedBy(url, [control]);
     // A new connection per request: the hostile containers add routes, each an edge reload, and
     // a reload closes idle keep-alive connections (a client reusing one at that instant sees a
@@ -101,12 +93,12 @@ describe('hostile and malformed container metadata (200+ values)', function () {
         ids.set(c.name, container.id.slice(0, 12));
       }
       const logs = (program: string, msg: string): LogLine[] =>
-        stack.logs.filter((l) => l.program === program && l.json?.msg === msg);
+        suite.stack.logs.filter((l) => l.program === program && l.json?.msg === msg);
       const problems = (): string[] => {
         const out: string[] = [];
         const skipped = logs('registrator', 'invalid container metadata skipped');
         const rejected = logs('gateway', 'routing value rejected');
-        const failed = stack.logs.filter(
+        const failed = suite.stack.logs.filter(
           (l) => l.program === 'registrator' && Number(l.json?.level) >= 40,
         );
         for (const c of cases)
@@ -138,25 +130,25 @@ describe('hostile and malformed container metadata (200+ values)', function () {
         what: 'one log line per rejected value',
       }).catch((e: Error) => {
         throw new Error(
-          `${e.message}\n${problems().slice(0, 20).join('\n')}\n${tail(stack.logs, 10)}`,
+          `${e.message}\n${problems().slice(0, 20).join('\n')}\n${tail(suite.stack.logs, 10)}`,
         );
       });
       // The valid route of each container with hostile tags still works.
       for (const c of cases.filter((x) => x.values[0]?.layer === 'gateway-tag')) {
         const path = c.env.PATHS as string;
-        await waitServedBy(`${stack.gatewayUrl}/${path}/`, [c.name]);
+        await waitServedBy(`${suite.stack.gatewayUrl}/${path}/`, [c.name]);
       }
       // A dropped service is not routed at all.
       for (const c of cases.filter((x) => x.values[0]?.layer === 'gateway-name'))
-        expect((await get(`${stack.gatewayUrl}/${c.env.PATHS}/`)).status).not.to.equal(200);
-      expect(stack.registrator.running, 'registrator alive').to.equal(true);
-      expect(stack.gateway.running, 'gateway alive').to.equal(true);
+        expect((await get(`${suite.stack.gatewayUrl}/${c.env.PATHS}/`)).status).not.to.equal(200);
+      expect(suite.stack.registrator.running, 'registrator alive').to.equal(true);
+      expect(suite.stack.gateway.running, 'gateway alive').to.equal(true);
       const live = ['routes.conf', 'pool.conf']
-        .map((f) => readFileSync(join(stack.workDir, f), 'utf8'))
+        .map((f) => readFileSync(join(suite.stack.workDir, f), 'utf8'))
         .join('\n');
       for (const m of MARKERS) expect(live, `live nginx config contains ${m}`).not.to.include(m);
       // Nothing hostile was even offered to nginx: no config failed validation.
-      const metrics = (await get(`${stack.statusUrl}/metrics`)).body;
+      const metrics = (await get(`${suite.stack.statusUrl}/metrics`)).body;
       expect(metrics).not.to.match(/reloads_total\{[^}]*result="failure"[^}]*\} [1-9]/);
     } finally {
       const samples = await load.stop();
@@ -171,7 +163,7 @@ describe('hostile and malformed container metadata (200+ values)', function () {
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });
       writeFileSync(
         join(ROOT, 'test-results/hostile-input.log'),
-        stack.logs.map((l) => `${l.program}: ${l.text}`).join('\n'),
+        suite.stack.logs.map((l) => `${l.program}: ${l.text}`).join('\n'),
       );
       failures = samples
         .filter((x) => x.status !== 200)

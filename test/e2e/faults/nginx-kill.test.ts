@@ -1,34 +1,27 @@
 import { expect } from 'chai';
 import { startBackends } from '../../helpers/backends.js';
-import { TestContainers } from '../../helpers/containers.js';
 import { recordFault } from '../../helpers/fault-report.js';
 import { get } from '../../helpers/http.js';
 import { startLoad, summarize } from '../../helpers/load.js';
 import { waitServedBy } from '../../helpers/routing.js';
-import { startStack, tail, type Stack } from '../../helpers/stack.js';
+import { tail, useStack } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 describe('fault: nginx worker or master killed', function () {
   this.timeout(120_000);
-  const containers = new TestContainers('faults-nginx');
-  let stack: Stack;
+  const suite = useStack('faults-nginx');
   let url: string;
   let ids: string[];
 
   before(async () => {
-    stack = await startStack();
-    ids = await startBackends(containers, 'faults-nginx-web', 'app', 2);
-    url = `${stack.gatewayUrl}/app/`;
+    ids = await startBackends(suite.containers, 'faults-nginx-web', 'app', 2);
+    url = `${suite.stack.gatewayUrl}/app/`;
     await waitServedBy(url, ids);
-  });
-  after(async () => {
-    await containers.cleanup();
-    await stack?.stop();
   });
 
   for (const target of ['worker', 'master'] as const) {
     it(`routing resumes within 2 s after the ${target} is SIGKILLed`, async () => {
-      const { master, workers } = stack.nginxPids();
+      const { master, workers } = suite.stack.nginxPids();
       const pid = target === 'master' ? master : workers[0];
       expect(pid, `nginx ${target} pid`).to.be.a('number');
       const load = startLoad({ url, rate: 100, maxDurationMs: 30_000 });
@@ -59,7 +52,7 @@ describe('fault: nginx worker or master killed', function () {
           note: 'recovery = kill -> routing again',
         });
         // Requests in flight on a killed process are lost; what counts is how fast routing resumes.
-        expect(recoveryMs, tail(stack.logs, 20)).to.be.at.most(2_000);
+        expect(recoveryMs, tail(suite.stack.logs, 20)).to.be.at.most(2_000);
       } finally {
         await load.stop();
       }

@@ -1,34 +1,25 @@
 import { expect } from 'chai';
 import { ConsulClient } from '../../../common/consul/client.js';
 import { startBackends } from '../../helpers/backends.js';
-import { TestContainers } from '../../helpers/containers.js';
 import { get } from '../../helpers/http.js';
 import { waitServedBy } from '../../helpers/routing.js';
-import { startStack, type Stack } from '../../helpers/stack.js';
+import { useStack } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const TOKEN = 'secret-acl-token-7d41c9';
 
 describe('the Consul token stays secret (ACL agent, default deny)', function () {
   this.timeout(120_000);
-  const containers = new TestContainers('secrets');
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack({
-      consulArgs: [
-        '-hcl',
-        `acl { enabled = true default_policy = "deny" tokens { master = "${TOKEN}" } }`,
-      ],
-      env: { CONSUL_HTTP_TOKEN: TOKEN },
-    });
-  });
-  after(async () => {
-    await containers.cleanup();
-    await stack?.stop();
+  const suite = useStack('secrets', {
+    consulArgs: [
+      '-hcl',
+      `acl { enabled = true default_policy = "deny" tokens { master = "${TOKEN}" } }`,
+    ],
+    env: { CONSUL_HTTP_TOKEN: TOKEN },
   });
 
   it('works with the token, and it appears in no log line, status, metrics or error', async () => {
+    const { stack, containers } = suite;
     const ids = await startBackends(containers, 'secrets-web', 'app', 1);
     await waitServedBy(`${stack.gatewayUrl}/app/`, ids);
     // Errors too: the agent goes away and comes back.
