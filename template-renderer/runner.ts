@@ -168,8 +168,10 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   private onRecover(): void {
     const holdMs = this.options.outageHoldMs ?? 0;
     if (holdMs <= 0 || !this.firstDone) return;
-    clearTimeout(this.hold);
-    this.log.info({ holdMs }, 'Consul answers again; keeping the last output while it refills');
+    // Every watch recovers on its own: log once per outage, and hold until the last one is back.
+    if (this.hold) clearTimeout(this.hold);
+    else
+      this.log.info({ holdMs }, 'Consul answers again; keeping the last output while it refills');
     this.hold = setTimeout(() => {
       this.hold = undefined;
       this.schedule();

@@ -22,8 +22,8 @@ export interface RunCommandOptions {
 
 /**
  * Runs a shell command line (`nginx -s reload`, `systemctl reload x`) the way consul-template
- * does: through /bin/sh, with a timeout (or abort) that kills the whole process group. Never throws for a
- * failing command: the caller logs the result and carries on.
+ * does: through /bin/sh, with a timeout (or abort) that kills the whole process group. Never
+ * throws for a failing command: the caller logs the result and carries on.
  */
 export async function runCommand(
   command: string,
@@ -44,6 +44,7 @@ export async function runCommand(
   let timedOut = false;
   let forceTimer: NodeJS.Timeout | undefined;
   const killGroup = (): void => {
+    if (forceTimer) return;
     signalGroup(subprocess.pid, 'SIGTERM');
     forceTimer = setTimeout(() => signalGroup(subprocess.pid, 'SIGKILL'), 2_000);
   };
@@ -51,7 +52,8 @@ export async function runCommand(
     timedOut = true;
     killGroup();
   }, options.timeoutMs);
-  options.signal?.addEventListener('abort', killGroup, { once: true });
+  if (options.signal?.aborted) killGroup();
+  else options.signal?.addEventListener('abort', killGroup, { once: true });
   const result = await subprocess;
   clearTimeout(timer);
   clearTimeout(forceTimer);
