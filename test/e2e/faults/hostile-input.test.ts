@@ -150,6 +150,8 @@ describe('hostile and malformed container metadata (200+ values)', function () {
       // Nothing hostile was even offered to nginx: no config failed validation.
       const metrics = (await get(`${suite.stack.statusUrl}/metrics`)).body;
       expect(metrics).not.to.match(/reloads_total\{[^}]*result="failure"[^}]*\} [1-9]/);
+      expect(metrics).not.to.match(/config_validation_failures_total(\{[^}]*\})? [1-9]/);
+      expect(metrics).to.match(/config_validation_failures_total(\{[^}]*\})? 0/);
     } finally {
       const samples = await load.stop();
       const { sent, failed } = summarize(samples);
