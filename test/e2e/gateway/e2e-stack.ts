@@ -7,6 +7,7 @@ import type { TestContainers } from '../../helpers/containers.js';
 import { get } from '../../helpers/http.js';
 import { freePorts } from '../../helpers/ports.js';
 import { startProgram } from '../../helpers/programs.js';
+import { waitServedBy } from '../../helpers/routing.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 export interface E2eStack {
@@ -101,28 +102,11 @@ export function routedEnv(
   };
 }
 
-/**
- * Asks `url` in windows of requests until one whole window is answered (200, first word of the
- * body) by exactly `ids`. Stricter than a running set: a window that starts right after a change
- * cannot pass on its first answer.
- */
+/** Until one whole window of answers from `url` comes from exactly `ids` (test/helpers/routing.ts). */
 export async function waitServedExactly(
   url: string,
   ids: readonly string[],
   timeoutMs = 30_000,
 ): Promise<void> {
-  const want = [...ids].sort().join(',');
-  let last = '';
-  await waitFor(
-    async () => {
-      const seen = new Set<string>();
-      for (let i = 0; i < ids.length * 4 + 4; i++) {
-        const r = await get(url);
-        seen.add(r.status === 200 ? (r.body.split(/\s/)[0] ?? '') : `status ${r.status}`);
-      }
-      last = [...seen].sort().join(',');
-      return last === want;
-    },
-    { timeoutMs, intervalMs: 10, what: `${url} served by exactly ${want} (last window: ${last})` },
-  );
+  await waitServedBy(url, ids, { only: true, timeoutMs });
 }
