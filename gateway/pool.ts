@@ -99,18 +99,21 @@ export class PoolApplier {
     const body = this.render(table, 0);
     if (this.resolved === 'reload') {
       if (body === this.lastBody) return false;
-      await this.reload(table, body);
-      return true;
+      const r = await this.reload(table, body);
+      if (r)
+        this.o.logger.info({ mode: 'reload', generation: this.generation, ...r }, 'pool applied');
+      return r !== undefined;
     }
     const members = encodeMembership(table, this.version + 1);
     const same = membershipBody(members) === this.lastMembers;
     if (body === this.lastBody && same) return false;
     this.version += 1;
+    const started = performance.now();
     // The file first: a pool nginx (re)starting or reloading loads it.
     await writeFile(`${this.o.paths.pool.members}.tmp`, members);
     await rename(`${this.o.paths.pool.members}.tmp`, this.o.paths.pool.members);
     this.lastMembers = undefined;
-    let reloaded = false;
+    let reloaded: { validateMs: number } | undefined;
     if (body !== this.lastBody) {
       reloaded = await this.reload(table, body);
       if (!reloaded) return false; // the pool loads the file when it starts
@@ -118,16 +121,26 @@ export class PoolApplier {
       this.o.logger.warn('pool nginx is not running; the table loads when it restarts');
       return false;
     }
-    await this.put(members, reloaded);
+    await this.put(members, reloaded !== undefined);
     this.lastMembers = membershipBody(members);
-    return reloaded;
+    // One line per apply, as in reload mode (bench/lib/stages.ts reads it).
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    this.o.logger.info(
+      {
+        mode: 'lua',
+        version: this.version,
+        generation: this.generation,
+        durationMs,
+        validateMs: reloaded?.validateMs,
+      },
+      'pool applied',
+    );
+    return reloaded !== undefined;
   }
 
   private async put(members: string, afterReload: boolean): Promise<void> {
-    const { metrics, logger: log, paths } = this.o;
-    const started = performance.now();
+    const { metrics, paths } = this.o;
     const res = await putMembership(paths.pool.control, members);
-    const durationMs = Math.round((performance.now() - started) * 10) / 10;
     if (!res || res.status !== 200 || res.text !== String(this.version)) {
       if (!afterReload) metrics.poolUpdates.inc({ mode: 'lua', result: 'failure' });
       throw new ToolkitError(
@@ -136,10 +149,13 @@ export class PoolApplier {
       );
     }
     if (!afterReload) metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
-    log.info({ version: this.version, durationMs }, 'pool membership applied');
   }
 
-  private async reload(table: RouteTable, body: string): Promise<boolean> {
+  /** Validate, swap, reload, confirm; undefined when the pool nginx is not running. */
+  private async reload(
+    table: RouteTable,
+    body: string,
+  ): Promise<{ durationMs: number; validateMs: number } | undefined> {
     const { paths, metrics, logger: log, supervisor } = this.o;
     const started = performance.now();
     const generation = this.generation + 1;
@@ -159,7 +175,7 @@ export class PoolApplier {
     this.generation = generation;
     if (!supervisor.reload()) {
       log.warn({ generation }, 'pool nginx is not running; config will load when it restarts');
-      return false;
+      return undefined;
     }
     const live = await confirmGeneration(paths.pool.control, generation, this.o.reloadTimeoutMs);
     const durationMs = Math.round(performance.now() - started);
@@ -175,7 +191,6 @@ export class PoolApplier {
     metrics.reloads.inc({ tier: 'pool', result: 'success' });
     metrics.poolUpdates.inc({ mode: 'reload', result: 'success' });
     metrics.reloadDuration.observe({ tier: 'pool' }, durationMs / 1000);
-    log.info({ generation, durationMs, validateMs: test.durationMs }, 'pool applied');
-    return true;
+    return { durationMs, validateMs: test.durationMs };
   }
 }
