@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -109,6 +111,26 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
       expect(r.status, r.body).to.equal(200);
       expect(r.body.split(' ')[0]).to.equal('a');
     }
+  });
+
+  it('a pool nginx killed outright restarts with the last table (loaded from its file)', async () => {
+    const [a, b] = await Promise.all([backend('a'), backend('b')]);
+    await register('a', 'web', a.port, ['urlprefix-/app']);
+    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    await waitServed(`${gw.url}/app/`, ['a']);
+    await register('b', 'web', b.port, ['urlprefix-/app']);
+    await waitServed(`${gw.url}/app/`, ['a', 'b']);
+    const pid = Number(readFileSync(join(gw.workDir, 'pool.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const now = Number(readFileSync(join(gw!.workDir, 'pool.pid'), 'utf8').trim() || 0);
+        return now > 0 && now !== pid;
+      },
+      { what: 'pool nginx restarted' },
+    );
+    // No membership change since: both instances come from pool-members.txt.
+    await waitServed(`${gw.url}/app/`, ['a', 'b']);
   });
 
   it('--pool-mode reload reloads the pool per membership change', async () => {
