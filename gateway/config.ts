@@ -21,6 +21,8 @@ export interface GatewayConfig {
   workerProcesses: string;
   shutdownTimeoutMs: number;
   reloadTimeoutMs: number;
+  /** How membership changes reach the upstream pool (auto: lua when nginx has the lua module). */
+  poolMode: 'auto' | 'lua' | 'reload';
   /** How long a route outlives its last instance (answering 503); 0 disables. */
   routeGraceMs: number;
   /** After Consul was unreachable, how long the last config stays once it answers again. */
@@ -142,6 +144,15 @@ export const flagSpecs: FlagSpec[] = [
     default: '10s',
     description: 'how long a reload may take to come live',
   },
+  {
+    name: 'pool-mode',
+    kind: 'string',
+    value: 'auto|lua|reload',
+    default: 'auto',
+    env: 'GATEWAY_POOL_MODE',
+    description:
+      'membership changes: lua (shared dict, no reload), reload, auto (lua if nginx loads it)',
+  },
 ];
 
 /** Splits "host:port", "[v6]:port", ":port" or "port"; `host` is "" when absent. */
@@ -206,6 +217,9 @@ export function resolveConfig(
   const workerProcesses = pick('worker-processes') ?? 'auto';
   if (!/^(auto|[1-9]\d{0,2})$/.test(workerProcesses))
     throw configError('--worker-processes', 'auto or a number', workerProcesses);
+  const poolMode = pick('pool-mode', 'GATEWAY_POOL_MODE') ?? 'auto';
+  if (poolMode !== 'auto' && poolMode !== 'lua' && poolMode !== 'reload')
+    throw configError('--pool-mode', 'auto, lua or reload', poolMode);
   return {
     listen,
     consul,
@@ -219,6 +233,7 @@ export function resolveConfig(
     workerProcesses,
     shutdownTimeoutMs: parseDuration(pick('shutdown-timeout') ?? '10s', '--shutdown-timeout'),
     reloadTimeoutMs: parseDuration(pick('reload-timeout') ?? '10s', '--reload-timeout'),
+    poolMode,
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
   };

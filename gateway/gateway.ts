@@ -189,6 +189,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       await rm(paths.rendered, { force: true });
       // Edge first (the first nginx child is the client-facing one, for operators and tools).
       await pool.prepare();
+      status.poolMode(pool.mode);
       await applier.prepare(await initialRoutes());
       await supervisor.start();
       await poolSupervisor.start();

@@ -15,6 +15,12 @@ export class GatewayMetrics {
     labelNames: ['tier', 'result'] as const,
     registers: [this.registry],
   });
+  readonly poolUpdates = new Counter({
+    name: 'gateway_pool_updates_total',
+    help: 'Pool membership changes applied, by mode (lua: shared dict update, no reload; reload: new pool config) and result',
+    labelNames: ['mode', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly validationFailures = new Counter({
     name: 'gateway_config_validation_failures_total',
     help: 'Candidate configurations that nginx -t rejected (never applied)',
@@ -66,6 +72,8 @@ export class GatewayMetrics {
       collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
     for (const tier of ['edge', 'pool'])
       for (const result of ['success', 'failure']) this.reloads.inc({ tier, result }, 0);
+    for (const mode of ['lua', 'reload'])
+      for (const result of ['success', 'failure']) this.poolUpdates.inc({ mode, result }, 0);
   }
 
   /** Healthy-instance gauges follow the routed services (vanished services are removed). */

@@ -22,6 +22,8 @@ export interface WorkPaths {
     control: string;
     socket: string;
     tmp: string;
+    /** Lua mode: the membership table the pool loads at start (also sent over the control socket). */
+    members: string;
   };
 }
 
@@ -44,6 +46,7 @@ export function workPaths(root: string): WorkPaths {
       control: join(root, 'pool-control.sock'),
       socket: join(root, 'pool.sock'),
       tmp: join(root, 'tmp', 'pool'),
+      members: join(root, 'pool-members.txt'),
     },
   };
 }

@@ -1,6 +1,15 @@
 import { nginxQuote } from './grammar.js';
 import { configHead, type WorkPaths } from './nginx-config.js';
-import type { RouteTable } from './routes.js';
+import {
+  LUA_ACCESS,
+  LUA_BALANCER,
+  LUA_DICT,
+  LUA_MEMBERSHIP,
+  LUA_MODULES,
+  LUA_PACKAGE_PATH,
+  luaInit,
+} from './pool-lua.js';
+import { unavailableText, type RouteTable } from './routes.js';
 
 export interface PoolConfigOptions {
   paths: WorkPaths;
@@ -8,6 +17,11 @@ export interface PoolConfigOptions {
   generation: number;
   workerProcesses: string;
   shutdownTimeoutMs: number;
+  /**
+   * Lua mode: instances are not in the config but in a shared dict the gateway sets over the
+   * control socket (membership changes without a reload); the file is loaded at every start.
+   */
+  lua?: { membersFile: string };
 }
 
 /** The header the edge sets to name a route's upstream (the pool never trusts anything else). */
@@ -21,9 +35,32 @@ export const ROUTE_HEADER = 'X-Gateway-Route';
  * Pure: every value in the table has passed the route grammars.
  */
 export function renderPoolConfig(o: PoolConfigOptions): string {
-  const q = nginxQuote;
-  const p = o.paths.pool;
   const routes = o.table.routes;
+  if (o.lua) {
+    const lua = o.lua;
+    // Every route is known (its peers may be none); instances are in the dict only.
+    const byRoute = (value: (r: (typeof routes)[number]) => string): string =>
+      routes.map((r) => `        ${r.upstream} ${value(r)};\n`).join('');
+    return renderPool(o, {
+      main: LUA_MODULES.map((m) => `load_module ${nginxQuote(m)};\n`).join(''),
+      http:
+        `    lua_package_path ${nginxQuote(LUA_PACKAGE_PATH)};\n` +
+        `    lua_shared_dict ${LUA_DICT} 8m;\n` +
+        `    init_by_lua_block {\n        ${luaInit(lua.membersFile)}\n    }\n\n` +
+        `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
+        `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +
+        '        keepalive 32;\n    }\n',
+      pools: byRoute((r) => r.upstream),
+      messages: byRoute((r) => r.unavailable ?? unavailableText(r)),
+      proxy:
+        `            access_by_lua_block {\n                ${LUA_ACCESS}\n            }\n` +
+        '            proxy_pass http://gateway_pool;\n',
+      control:
+        '        client_max_body_size 8m;\n        client_body_buffer_size 8m;\n' +
+        '        location = /__gateway/membership {\n            default_type text/plain;\n' +
+        `            content_by_lua_block {\n                ${LUA_MEMBERSHIP}\n            }\n        }\n`,
+    });
+  }
   const upstreams = routes
     .filter((r) => r.servers.length > 0)
     .map(
@@ -41,8 +78,37 @@ export function renderPoolConfig(o: PoolConfigOptions): string {
     .filter((r) => r.unavailable)
     .map((r) => `        ${r.upstream} ${r.unavailable};\n`)
     .join('');
+  return renderPool(o, {
+    main: '',
+    http: upstreams,
+    pools,
+    messages,
+    proxy: '            proxy_pass http://$gateway_pool;\n',
+    control: '',
+  });
+}
+
+interface PoolParts {
+  /** Main-context directives (load_module). */
+  main: string;
+  /** Upstreams and other http-level directives. */
+  http: string;
+  /** `map` lines: route header -> upstream name. */
+  pools: string;
+  /** `map` lines: route header -> 503 explanation. */
+  messages: string;
+  /** How a known route is proxied. */
+  proxy: string;
+  /** Extra control-socket directives. */
+  control: string;
+}
+
+function renderPool(o: PoolConfigOptions, parts: PoolParts): string {
+  const q = nginxQuote;
+  const p = o.paths.pool;
+  const { pools, messages } = parts;
   const header = `$http_${ROUTE_HEADER.toLowerCase().replace(/-/g, '_')}`;
-  return `${configHead({ ...o, title: ': upstream pool', pid: p.pid, tmp: p.tmp })}
+  return `${parts.main}${configHead({ ...o, title: ': upstream pool', pid: p.pid, tmp: p.tmp })}
     access_log off;
     server_tokens off;
     client_max_body_size 0;
@@ -65,7 +131,7 @@ export function renderPoolConfig(o: PoolConfigOptions): string {
     proxy_next_upstream_tries 3;
     proxy_next_upstream_timeout 10s;
 
-${upstreams}
+${parts.http}
     map ${header} $gateway_pool {
         default "";
 ${pools}    }
@@ -81,8 +147,7 @@ ${messages}    }
             if ($gateway_pool = "") {
                 return 503 $gateway_unavailable;
             }
-            proxy_pass http://$gateway_pool;
-        }
+${parts.proxy}        }
     }
 
     server {
@@ -91,7 +156,7 @@ ${messages}    }
             default_type text/plain;
             return 200 "${o.generation}";
         }
-        location / {
+${parts.control}        location / {
             return 404;
         }
     }

@@ -5,13 +5,19 @@ import type { GatewayMetrics } from './metrics.js';
 import { confirmGeneration, testConfig, type NginxBinary } from './nginx.js';
 import type { WorkPaths } from './nginx-config.js';
 import { renderPoolConfig } from './pool-config.js';
+import { encodeMembership, membershipBody } from './pool-lua.js';
+import { putMembership } from './pool-membership.js';
 import type { RouteTable } from './routes.js';
 import type { NginxSupervisor } from './supervisor.js';
+
+/** `lua`: membership changes go to a shared dict, no reload; `reload`: every change reloads. */
+export type PoolMode = 'auto' | 'lua' | 'reload';
 
 export interface PoolOptions {
   paths: WorkPaths;
   nginx: NginxBinary;
   supervisor: NginxSupervisor;
+  mode: PoolMode;
   workerProcesses: string;
   shutdownTimeoutMs: number;
   reloadTimeoutMs: number;
@@ -20,13 +26,18 @@ export interface PoolOptions {
 }
 
 /**
- * Keeps the upstream pool nginx in step with the route table: render, `nginx -t`, swap, reload,
- * confirm — only when the pool's content changed. One apply at a time.
+ * Keeps the upstream pool nginx in step with the route table. Reload mode: render, `nginx -t`,
+ * swap, reload, confirm — only when the pool's content changed. Lua mode: the config holds the
+ * routes only; a membership-only change writes the table file and PUTs it to the pool (read back
+ * the version), no reload. One apply at a time.
  */
 export class PoolApplier {
   private chain: Promise<unknown> = Promise.resolve();
   private lastBody?: string;
+  private lastMembers?: string;
   private generation = 0;
+  private version = 0;
+  private resolved: 'lua' | 'reload' = 'reload';
 
   constructor(private readonly o: PoolOptions) {}
 
@@ -34,11 +45,36 @@ export class PoolApplier {
     return this.generation;
   }
 
-  /** Writes the initial (empty) pool config for the first start. */
+  /** The mode in use (auto resolved by prepare()). */
+  get mode(): 'lua' | 'reload' {
+    return this.resolved;
+  }
+
+  /**
+   * Resolves the mode (auto: lua when nginx accepts the lua pool config) and writes the initial
+   * (empty) pool config and table for the first start.
+   */
   async prepare(): Promise<void> {
+    const { paths, logger: log } = this.o;
+    await writeFile(paths.pool.members, encodeMembership({ routes: [] }, 0));
+    if (this.o.mode === 'reload') this.resolved = 'reload';
+    else {
+      this.resolved = 'lua';
+      await writeFile(paths.pool.testConf, this.render({ routes: [] }, 0));
+      const test = await testConfig(this.o.nginx, paths.pool.testConf);
+      if (!test.ok) {
+        if (this.o.mode === 'lua')
+          throw new ToolkitError(`--pool-mode lua: nginx rejected the lua pool: ${test.message}`, {
+            code: 'E_NGINX',
+          });
+        this.resolved = 'reload';
+        log.info({ reason: test.message }, 'lua module unavailable: pool changes reload nginx');
+      }
+    }
+    log.info({ mode: this.resolved }, 'pool mode');
     const text = this.render({ routes: [] }, 0);
-    await writeFile(`${this.o.paths.pool.conf}.tmp`, text);
-    await rename(`${this.o.paths.pool.conf}.tmp`, this.o.paths.pool.conf);
+    await writeFile(`${paths.pool.conf}.tmp`, text);
+    await rename(`${paths.pool.conf}.tmp`, paths.pool.conf);
   }
 
   apply(table: RouteTable): Promise<boolean> {
@@ -54,14 +90,73 @@ export class PoolApplier {
       generation,
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
+      ...(this.resolved === 'lua' ? { lua: { membersFile: this.o.paths.pool.members } } : {}),
     });
   }
 
   /** Returns whether a reload happened. */
   private async applyNow(table: RouteTable): Promise<boolean> {
-    const { paths, metrics, logger: log, supervisor } = this.o;
     const body = this.render(table, 0);
-    if (body === this.lastBody) return false;
+    if (this.resolved === 'reload') {
+      if (body === this.lastBody) return false;
+      const r = await this.reload(table, body);
+      if (r)
+        this.o.logger.info({ mode: 'reload', generation: this.generation, ...r }, 'pool applied');
+      return r !== undefined;
+    }
+    const members = encodeMembership(table, this.version + 1);
+    const same = membershipBody(members) === this.lastMembers;
+    if (body === this.lastBody && same) return false;
+    this.version += 1;
+    const started = performance.now();
+    // The file first: a pool nginx (re)starting or reloading loads it.
+    await writeFile(`${this.o.paths.pool.members}.tmp`, members);
+    await rename(`${this.o.paths.pool.members}.tmp`, this.o.paths.pool.members);
+    this.lastMembers = undefined;
+    let reloaded: { validateMs: number } | undefined;
+    if (body !== this.lastBody) {
+      reloaded = await this.reload(table, body);
+      if (!reloaded) return false; // the pool loads the file when it starts
+    } else if (!this.o.supervisor.running) {
+      this.o.logger.warn('pool nginx is not running; the table loads when it restarts');
+      return false;
+    }
+    await this.put(members, reloaded !== undefined);
+    this.lastMembers = membershipBody(members);
+    // One line per apply, as in reload mode (bench/lib/stages.ts reads it).
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    this.o.logger.info(
+      {
+        mode: 'lua',
+        version: this.version,
+        generation: this.generation,
+        durationMs,
+        validateMs: reloaded?.validateMs,
+      },
+      'pool applied',
+    );
+    return reloaded !== undefined;
+  }
+
+  private async put(members: string, afterReload: boolean): Promise<void> {
+    const { metrics, paths } = this.o;
+    const res = await putMembership(paths.pool.control, members);
+    if (!res || res.status !== 200 || res.text !== String(this.version)) {
+      if (!afterReload) metrics.poolUpdates.inc({ mode: 'lua', result: 'failure' });
+      throw new ToolkitError(
+        `pool membership update ${this.version} not confirmed: ${res ? `${res.status} ${res.text}` : 'no answer'}`,
+        { code: 'E_NGINX', retryable: true },
+      );
+    }
+    if (!afterReload) metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
+  }
+
+  /** Validate, swap, reload, confirm; undefined when the pool nginx is not running. */
+  private async reload(
+    table: RouteTable,
+    body: string,
+  ): Promise<{ durationMs: number; validateMs: number } | undefined> {
+    const { paths, metrics, logger: log, supervisor } = this.o;
     const started = performance.now();
     const generation = this.generation + 1;
     const text = this.render(table, generation);
@@ -69,6 +164,7 @@ export class PoolApplier {
     const test = await testConfig(this.o.nginx, paths.pool.testConf);
     if (!test.ok) {
       metrics.validationFailures.inc();
+      metrics.poolUpdates.inc({ mode: 'reload', result: 'failure' });
       log.error({ generation, error: test.message }, 'pool config rejected by nginx -t');
       throw new ToolkitError(`nginx rejected the pool config: ${test.message}`, {
         code: 'E_NGINX',
@@ -79,12 +175,13 @@ export class PoolApplier {
     this.generation = generation;
     if (!supervisor.reload()) {
       log.warn({ generation }, 'pool nginx is not running; config will load when it restarts');
-      return false;
+      return undefined;
     }
     const live = await confirmGeneration(paths.pool.control, generation, this.o.reloadTimeoutMs);
     const durationMs = Math.round(performance.now() - started);
     if (!live) {
       metrics.reloads.inc({ tier: 'pool', result: 'failure' });
+      metrics.poolUpdates.inc({ mode: 'reload', result: 'failure' });
       this.lastBody = undefined; // try again on the next change
       throw new ToolkitError(`pool reload to generation ${generation} not confirmed`, {
         code: 'E_NGINX',
@@ -92,8 +189,8 @@ export class PoolApplier {
       });
     }
     metrics.reloads.inc({ tier: 'pool', result: 'success' });
+    metrics.poolUpdates.inc({ mode: 'reload', result: 'success' });
     metrics.reloadDuration.observe({ tier: 'pool' }, durationMs / 1000);
-    log.info({ generation, durationMs, validateMs: test.durationMs }, 'pool applied');
-    return true;
+    return { durationMs, validateMs: test.durationMs };
   }
 }

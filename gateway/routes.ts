@@ -157,9 +157,7 @@ export function buildRouteTable(
   for (const r of sorted) {
     r.servers.sort((a, b) => byText(a.target, b.target));
     r.services.sort(byText);
-    if (r.servers.length === 0)
-      // nginx reads \n in a quoted string as a newline.
-      r.unavailable = `${nginxQuote(`no healthy instance of ${r.services.join(', ')} for ${r.host}${r.path}`).slice(0, -1)}\\n"`;
+    if (r.servers.length === 0) r.unavailable = unavailableText(r);
   }
   return {
     routes: sorted,
@@ -169,6 +167,12 @@ export function buildRouteTable(
       (a, b) => byText(a.service, b.service) || byText(a.message, b.message),
     ),
   };
+}
+
+/** The quoted nginx string a route without healthy instances answers 503 with. */
+export function unavailableText(r: Pick<Route, 'services' | 'host' | 'path'>): string {
+  // nginx reads \n in a quoted string as a newline.
+  return `${nginxQuote(`no healthy instance of ${r.services.join(', ')} for ${r.host}${r.path}`).slice(0, -1)}\\n"`;
 }
 
 function newRoute(host: string, path: string, strip: string | undefined): Route {

@@ -42,7 +42,7 @@ export interface GatewayStatus {
   generation: number;
   nginx: NginxState;
   /** The upstream pool nginx (instances live there; membership changes reload only it). */
-  pool: NginxState & { generation: number };
+  pool: NginxState & { generation: number; mode?: 'lua' | 'reload' };
   lastRender?: RenderRecord;
   lastReload?: ReloadRecord;
   lastValidation?: ValidationRecord;
@@ -95,6 +95,10 @@ export class StatusStore {
     const target = tier === 'edge' ? this.data.nginx : this.data.pool;
     Object.assign(target, update);
     if (!target.running) delete target.pid;
+  }
+
+  poolMode(mode: 'lua' | 'reload'): void {
+    this.data.pool.mode = mode;
   }
 
   poolGeneration(generation: number): void {

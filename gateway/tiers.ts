@@ -60,6 +60,7 @@ export function createTiers(
     paths,
     nginx: nginxBin,
     supervisor: poolSupervisor,
+    mode: config.poolMode,
     workerProcesses: config.workerProcesses,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     reloadTimeoutMs: config.reloadTimeoutMs,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent provisioning of the real test environment on Debian, as root:
-# Debian's docker.io (dockerd started in the background), nginx, busybox-static, chromium,
+# Debian's docker.io (dockerd started in the background), nginx (+ lua module), busybox-static, chromium,
 # Consul 1.8.7 from Debian's bullseye archive (private apt lists, system sources untouched),
 # and the locally built test image. A second run only checks and takes seconds.
 set -euo pipefail
@@ -14,6 +14,9 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+# The gateway's lua pool mode (membership changes without reloading nginx).
+dpkg -s libnginx-mod-http-lua >/dev/null 2>&1 || need+=(libnginx-mod-http-lua)
+dpkg -s lua-resty-core >/dev/null 2>&1 || need+=(lua-resty-core)
 command -v chromium >/dev/null || need+=(chromium)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v curl >/dev/null || need+=(curl)

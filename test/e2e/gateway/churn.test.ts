@@ -34,7 +34,7 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
   });
 
   it(`zero failed requests at ${RATE} rps while containers are stopped and started for 60 s`, async () => {
-    const reloads = async (): Promise<{ edge: number; pool: number }> => {
+    const reloads = async (): Promise<{ edge: number; pool: number; lua: number }> => {
       const text = (await get(`${stack.statusUrl}/metrics`)).body;
       const count = (tier: string): number =>
         Number(
@@ -43,7 +43,10 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
             'm',
           ).exec(text)?.[1] ?? 0,
         );
-      return { edge: count('edge'), pool: count('pool') };
+      const lua = Number(
+        /^gateway_pool_updates_total\{mode="lua",result="success"\} (\d+)/m.exec(text)?.[1] ?? 0,
+      );
+      return { edge: count('edge'), pool: count('pool'), lua };
     };
     const reloadsBefore = await reloads();
     const load = startLoad({
@@ -72,9 +75,11 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
     const errors = [...new Set(load.samples.filter((s) => s.status === 0).map((s) => s.error))];
     const seconds = (load.samples.at(-1)?.t ?? 0) / 1000;
     const after = await reloads();
-    const reloadCount = `${after.pool - reloadsBefore.pool} pool / ${after.edge - reloadsBefore.edge} edge`;
+    const reloadCount =
+      `${after.pool - reloadsBefore.pool} pool / ${after.edge - reloadsBefore.edge} edge reloads, ` +
+      `${after.lua - reloadsBefore.lua} lua pool updates`;
     console.log(
-      `      churn: ${cycles} stop/start cycles, ${reloadCount} reloads in ${seconds.toFixed(1)} s; ` +
+      `      churn: ${cycles} stop/start cycles, ${reloadCount} in ${seconds.toFixed(1)} s; ` +
         `requests ${sent} (${(sent / seconds).toFixed(0)} rps), failures ${failed}, statuses ${JSON.stringify(statuses)}` +
         (errors.length ? `, errors ${JSON.stringify(errors)}` : ''),
     );

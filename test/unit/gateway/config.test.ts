@@ -52,7 +52,10 @@ describe('gateway config (flags + env)', () => {
       outageHoldMs: 5_000,
       shutdownTimeoutMs: 10_000,
       reloadTimeoutMs: 10_000,
+      poolMode: 'auto',
     });
+    expect(resolveConfig(['--pool-mode', 'reload'], {}, defaults).poolMode).to.equal('reload');
+    expect(resolveConfig([], { GATEWAY_POOL_MODE: 'lua' }, defaults).poolMode).to.equal('lua');
     const e = resolveConfig(
       [],
       { CONSUL_HTTP_ADDR: 'consul:8501', GATEWAY_LISTEN: ':8080', CONSUL_HTTP_TOKEN: 't' },
@@ -66,6 +69,7 @@ describe('gateway config (flags + env)', () => {
     expect(() => resolveConfig(['--listen', 'nope:x'], {}, defaults)).to.throw(/--listen/);
     expect(() => resolveConfig(['--work-dir', '/tmp/a b'], {}, defaults)).to.throw(/--work-dir/);
     expect(() => resolveConfig(['--wait', '2s:1s'], {}, defaults)).to.throw(/--wait/);
+    expect(() => resolveConfig(['--pool-mode', 'fast'], {}, defaults)).to.throw(/--pool-mode/);
     expect(() => resolveConfig(['--bogus'], {}, defaults)).to.throw(/unknown flag/);
     expect(() => resolveConfig(['extra'], {}, defaults)).to.throw(/unexpected argument/);
   });

@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { workPaths } from '../../../gateway/nginx-config.js';
+import { renderPoolConfig } from '../../../gateway/pool-config.js';
+import { encodeMembership, membershipBody } from '../../../gateway/pool-lua.js';
+import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
+
+function tableOf(instances: InstanceInput[]) {
+  const m = new Map<string, InstanceInput[]>();
+  for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
+  return buildRouteTable(m);
+}
+
+const inst = (name: string, port: number, tags: string[], status = 'passing'): InstanceInput => ({
+  ID: `${name}-${port}`,
+  Name: name,
+  Node: 'n',
+  Address: '10.0.0.1',
+  Port: port,
+  Tags: tags,
+  Status: status,
+});
+
+function renderLua(instances: InstanceInput[]): string {
+  return renderPoolConfig({
+    paths: workPaths('/w'),
+    table: tableOf(instances),
+    generation: 3,
+    workerProcesses: 'auto',
+    shutdownTimeoutMs: 10_000,
+    lua: { membersFile: '/w/pool-members.txt' },
+  });
+}
+
+const sample = [
+  inst('web', 8001, ['urlprefix-/web']),
+  inst('web', 8002, ['urlprefix-/web']),
+  inst('down', 9000, ['urlprefix-/down'], 'critical'),
+];
+
+describe('gateway pool in lua mode (pure)', () => {
+  it('loads the lua module, one balancer upstream, the retry policy, every route known', () => {
+    const out = renderLua(sample);
+    expect(out.startsWith('load_module "/usr/lib/nginx/modules/ndk_http_module.so";\n')).to.equal(
+      true,
+    );
+    expect(out).to.include('load_module "/usr/lib/nginx/modules/ngx_http_lua_module.so";');
+    expect(out).to.include('lua_shared_dict gateway_peers 8m;');
+    expect(out.match(/^ *upstream /gm)).to.have.length(1);
+    expect(out).to.match(
+      /upstream gateway_pool \{\n {8}server 0\.0\.0\.1;\n {8}balancer_by_lua_block \{[^]*set_more_tries[^]*\n {8}\}\n {8}keepalive 32;\n {4}\}/,
+    );
+    expect(out).to.include('proxy_next_upstream error timeout http_502 http_503 http_504;');
+    expect(out).to.include('proxy_next_upstream_tries 3;');
+    expect(out).to.include('proxy_pass http://gateway_pool;');
+    expect(out).to.include('access_by_lua_block {');
+    expect(out).to.include('location = /__gateway/membership {');
+    expect(out).to.include('[==[/w/pool-members.txt]==]');
+    // Both routes are known; a route without instances gets its explanation.
+    expect(out.match(/^ {8}(route_[0-9a-f]{12}) \1;$/gm)).to.have.length(2);
+    expect(out).to.match(/route_[0-9a-f]{12} "no healthy instance of web for \/web\\n";/);
+    expect(out).to.match(/route_[0-9a-f]{12} "no healthy instance of down for \/down\\n";/);
+    // Instances are not in the config.
+    expect(out).not.to.include('10.0.0.1');
+    expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
+  });
+
+  it('membership changes leave the lua config unchanged, route changes do not', () => {
+    const base = renderLua(sample);
+    expect(renderLua(sample.slice(1))).to.equal(base);
+    expect(renderLua([...sample, inst('web', 8003, ['urlprefix-/web'])])).to.equal(base);
+    expect(renderLua([...sample, inst('api', 1, ['urlprefix-/api'])])).not.to.equal(base);
+  });
+
+  it('reload mode is unchanged: instances inline, no lua', () => {
+    const out = renderPoolConfig({
+      paths: workPaths('/w'),
+      table: tableOf(sample),
+      generation: 3,
+      workerProcesses: 'auto',
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(out).not.to.match(/lua|load_module/);
+    expect(out).to.include('server 10.0.0.1:8001 max_fails=1 fail_timeout=5s;');
+  });
+
+  it('encodes the table as a version line and one line per route', () => {
+    const text = encodeMembership(tableOf(sample), 7);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).to.equal('v 7');
+    expect(lines.slice(1).sort()).to.satisfy(
+      (l: string[]) =>
+        l.some((x) => /^route_[0-9a-f]{12} 10\.0\.0\.1:8001 10\.0\.0\.1:8002$/.test(x)) &&
+        l.some((x) => /^route_[0-9a-f]{12}$/.test(x)),
+    );
+    expect(membershipBody(text)).to.equal(membershipBody(encodeMembership(tableOf(sample), 8)));
+  });
+
+  it('hostile names, tags and addresses never reach the table (property)', () => {
+    const hostile = fc.stringMatching(/^[ -~\n]{0,30}$/);
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (tag, name, address) => {
+        const list = [
+          inst('good', 1, ['urlprefix-/good']),
+          { ...inst(name, 2, [`urlprefix-${tag}`]), Address: address },
+        ];
+        const lines = encodeMembership(tableOf(list), 1).trimEnd().split('\n');
+        expect(lines[0]).to.equal('v 1');
+        for (const l of lines.slice(1))
+          expect(l).to.match(/^route_[0-9a-f]{12}( (\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):\d+)*$/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
