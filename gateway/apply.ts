@@ -8,6 +8,9 @@ import type { RouteTable } from './routes.js';
 import type { StatusStore } from './status.js';
 import type { NginxSupervisor } from './supervisor.js';
 
+/** nginx's fixed pause before old workers stop accepting, plus a margin. */
+const PREVIOUS_WORKERS_MS = 150;
+
 export interface ApplierOptions {
   paths: WorkPaths;
   nginx: NginxBinary;
@@ -121,7 +124,10 @@ export class ConfigApplier {
     metrics.generation.set(generation);
     status.reload({ at, result: 'success', durationMs, generation });
     if (table) this.publish(table);
-    status.setReady(true);
+    // After a reload nginx leaves the previous workers accepting for another 100 ms
+    // (ngx_msleep(100) before it tells them to quit): the first config from Consul counts as
+    // ready only once the placeholder's workers can no longer answer.
+    if (!status.ready) setTimeout(() => status.setReady(true), PREVIOUS_WORKERS_MS).unref();
     log.info({ generation, durationMs, validateMs: test.durationMs }, 'config applied');
     return generation;
   }
