@@ -44,6 +44,10 @@ describe('template-renderer (library, real Consul)', function () {
   });
 
   it('first render waits for complete nested data, then change -> re-render -> command', async () => {
+    // A fresh dev agent lists its own `consul` service a moment after electing itself.
+    await waitFor(async () => 'consul' in (await agent.client.catalogServices()).data, {
+      what: 'the consul service in the catalog',
+    });
     await register('web-1', 'web', 8001);
     await register('api-1', 'api', 9001);
     const out = join(dir, 'all.conf');
