@@ -58,7 +58,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     consul: describeConsul(config.consul),
     template,
   });
-  const { supervisor, poolSupervisor, pool, applier, applyPool } = createTiers(
+  const { supervisor, poolSupervisor, pool, applier, applyPool, cancelRetry } = createTiers(
     config,
     paths,
     log,
@@ -92,7 +92,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
   let server: Server | undefined;
   let lastApplyOk = false;
   const isReady = (): boolean =>
-    status.ready && supervisor.running && poolSupervisor.running && pool.applied > 0;
+    status.ready && supervisor.running && poolSupervisor.running && pool.ready;
 
   const makeRenderer = (): Renderer => {
     const r = createRenderer({
@@ -118,7 +118,11 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         {
           listen: config.listen,
           accessLog,
-          pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
+          pool: {
+            server: `unix:${paths.pool.socket}`,
+            header: ROUTE_HEADER,
+            routing: pool.mode === 'lua',
+          },
         },
         onTable,
         memory,
@@ -237,6 +241,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     async stop() {
       clearTimeout(expiryTimer);
       await renderer?.stop().catch(() => undefined);
+      cancelRetry();
       // Edge first (it drains client requests through the pool), then the pool.
       await supervisor.stop(config.shutdownTimeoutMs + 5_000);
       await poolSupervisor.stop(config.shutdownTimeoutMs + 5_000);

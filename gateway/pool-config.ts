@@ -1,15 +1,10 @@
 import { nginxQuote } from './grammar.js';
 import { configHead, type WorkPaths } from './nginx-config.js';
-import {
-  LUA_ACCESS,
-  LUA_BALANCER,
-  LUA_DICT,
-  LUA_MEMBERSHIP,
-  LUA_MODULES,
-  LUA_PACKAGE_PATH,
-  luaInit,
-} from './pool-lua.js';
-import { unavailableText, type RouteTable } from './routes.js';
+import { LUA_DICT, LUA_MODULES, LUA_PACKAGE_PATH, luaInit, ROUTE_HEADER } from './pool-lua.js';
+import { LUA_ACCESS, LUA_BALANCER, LUA_MEMBERSHIP, ROUTE_HEADER_VAR } from './pool-lua-phases.js';
+import type { RouteTable } from './routes.js';
+
+export { ROUTE_HEADER };
 
 export interface PoolConfigOptions {
   paths: WorkPaths;
@@ -24,39 +19,33 @@ export interface PoolConfigOptions {
   lua?: { membersFile: string };
 }
 
-/** The header the edge sets to name a route's upstream (the pool never trusts anything else). */
-export const ROUTE_HEADER = 'X-Gateway-Route';
-
 /**
  * The upstream pool: a second nginx holding every route's upstream servers, reached by the edge
- * over a unix socket with keepalive. Membership changes reload only the pool; a reload closes idle
- * edge->pool connections, which the edge retries on its own (a failed cached connection is not
- * counted as a try), so clients never see it. The edge reloads only when routes change.
+ * over a unix socket with keepalive. Reload mode: the routes and instances are in this config and
+ * every change reloads the pool; a reload closes idle edge->pool connections, which the edge
+ * retries on its own (a failed cached connection is not counted as a try), so clients never see
+ * it. Lua mode: the config is constant; routes and instances live in a shared dict, and the pool
+ * also matches requests the edge sent without a route header.
  * Pure: every value in the table has passed the route grammars.
  */
 export function renderPoolConfig(o: PoolConfigOptions): string {
   const routes = o.table.routes;
   if (o.lua) {
-    const lua = o.lua;
-    // Every route is known (its peers may be none); instances are in the dict only.
-    const byRoute = (value: (r: (typeof routes)[number]) => string): string =>
-      routes.map((r) => `        ${r.upstream} ${value(r)};\n`).join('');
+    // Routes and instances are in the dict only: this config never changes with them.
     return renderPool(o, {
       main: LUA_MODULES.map((m) => `load_module ${nginxQuote(m)};\n`).join(''),
       http:
         `    lua_package_path ${nginxQuote(LUA_PACKAGE_PATH)};\n` +
-        `    lua_shared_dict ${LUA_DICT} 8m;\n` +
-        `    init_by_lua_block {\n        ${luaInit(lua.membersFile)}\n    }\n\n` +
+        `    lua_shared_dict ${LUA_DICT} 16m;\n` +
+        `    init_by_lua_block {\n        ${luaInit(o.lua.membersFile)}\n    }\n\n` +
         `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
         `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +
         '        keepalive 32;\n    }\n',
-      pools: byRoute((r) => r.upstream),
-      messages: byRoute((r) => r.unavailable ?? unavailableText(r)),
       proxy:
         `            access_by_lua_block {\n                ${LUA_ACCESS}\n            }\n` +
         '            proxy_pass http://gateway_pool;\n',
       control:
-        '        client_max_body_size 8m;\n        client_body_buffer_size 8m;\n' +
+        '        client_max_body_size 16m;\n        client_body_buffer_size 16m;\n' +
         '        location = /__gateway/membership {\n            default_type text/plain;\n' +
         `            content_by_lua_block {\n                ${LUA_MEMBERSHIP}\n            }\n        }\n`,
     });
@@ -80,10 +69,12 @@ export function renderPoolConfig(o: PoolConfigOptions): string {
     .join('');
   return renderPool(o, {
     main: '',
-    http: upstreams,
-    pools,
-    messages,
-    proxy: '            proxy_pass http://$gateway_pool;\n',
+    http:
+      `${upstreams}\n    map ${ROUTE_HEADER_VAR} $gateway_pool {\n        default "";\n${pools}    }\n\n` +
+      `    map ${ROUTE_HEADER_VAR} $gateway_unavailable {\n        default "no such route\\n";\n${messages}    }\n`,
+    proxy:
+      '            if ($gateway_pool = "") {\n                return 503 $gateway_unavailable;\n            }\n' +
+      '            proxy_pass http://$gateway_pool;\n',
     control: '',
   });
 }
@@ -91,12 +82,8 @@ export function renderPoolConfig(o: PoolConfigOptions): string {
 interface PoolParts {
   /** Main-context directives (load_module). */
   main: string;
-  /** Upstreams and other http-level directives. */
+  /** Upstreams, maps and other http-level directives. */
   http: string;
-  /** `map` lines: route header -> upstream name. */
-  pools: string;
-  /** `map` lines: route header -> 503 explanation. */
-  messages: string;
   /** How a known route is proxied. */
   proxy: string;
   /** Extra control-socket directives. */
@@ -106,8 +93,6 @@ interface PoolParts {
 function renderPool(o: PoolConfigOptions, parts: PoolParts): string {
   const q = nginxQuote;
   const p = o.paths.pool;
-  const { pools, messages } = parts;
-  const header = `$http_${ROUTE_HEADER.toLowerCase().replace(/-/g, '_')}`;
   return `${parts.main}${configHead({ ...o, title: ': upstream pool', pid: p.pid, tmp: p.tmp })}
     access_log off;
     server_tokens off;
@@ -132,21 +117,10 @@ function renderPool(o: PoolConfigOptions, parts: PoolParts): string {
     proxy_next_upstream_timeout 10s;
 
 ${parts.http}
-    map ${header} $gateway_pool {
-        default "";
-${pools}    }
-
-    map ${header} $gateway_unavailable {
-        default "no such route\\n";
-${messages}    }
-
     server {
         listen ${q(`unix:${p.socket}`)};
         default_type text/plain;
         location / {
-            if ($gateway_pool = "") {
-                return 503 $gateway_unavailable;
-            }
 ${parts.proxy}        }
     }
 

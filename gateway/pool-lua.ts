@@ -1,67 +1,154 @@
-import type { RouteTable } from './routes.js';
+import type { Route, RouteTable } from './routes.js';
 
 /** Where Debian's libnginx-mod-http-lua (and the ndk module it needs) and lua-resty-core live. */
 export const LUA_MODULES = [
   '/usr/lib/nginx/modules/ndk_http_module.so',
   '/usr/lib/nginx/modules/ngx_http_lua_module.so',
 ];
+/** The header the edge sets to name a route's upstream (the pool never trusts anything else). */
+export const ROUTE_HEADER = 'X-Gateway-Route';
+
 export const LUA_PACKAGE_PATH = '/usr/share/lua/5.1/?.lua;;';
-/** Shared dict holding `p:<upstream>` -> "host:port host:port", `version`, round-robin counters. */
+/**
+ * Shared dict: `p:<upstream>` -> "host:port ...", `m:<upstream>` -> 503 text, `routing` -> the
+ * route lines, `version`, round-robin counters `rr:`, failed peers `down:`.
+ */
 export const LUA_DICT = 'gateway_peers';
 
-/**
- * The membership table as the pool's Lua code reads it: `v <version>`, then one line per route,
- * `<upstream> <host:port>...` (no addresses: no healthy instance). Data only: the Lua side matches
- * each field against a pattern and never evaluates it; values passed the route grammars already.
- */
-export function encodeMembership(table: Pick<RouteTable, 'routes'>, version: number): string {
-  const lines = table.routes.map((r) => [r.upstream, ...r.servers.map((s) => s.target)].join(' '));
-  return [`v ${version}`, ...lines].join('\n') + '\n';
+/** One route as the pool's Lua code reads it (every field passed the route grammars). */
+function routeLine(r: Route): string {
+  return [
+    r.upstream,
+    r.host === '' ? '-' : r.host,
+    r.path,
+    r.strip ?? '-',
+    r.services.join(','),
+    // Remembered routes (no instance left in Consul) explain themselves differently.
+    r.remembered ? 'r' : 'h',
+    ...r.servers.map((s) => s.target),
+  ].join(' ');
 }
 
-/** The membership part of an encoded table (without the version line), to detect changes. */
+/**
+ * The routing table as the pool's Lua code reads it: `v <version>`, then one line per route,
+ * `<upstream> <host|-> <path> <strip|-> <service,...> <h|r> <host:port>...` (no addresses: no
+ * healthy instance). Data only: the Lua side matches each field against a pattern and never
+ * evaluates it; values passed the route grammars already (no whitespace in any of them).
+ */
+export function encodeMembership(table: Pick<RouteTable, 'routes'>, version: number): string {
+  return [`v ${version}`, ...table.routes.map(routeLine)].join('\n') + '\n';
+}
+
+/** The table part of an encoded table (without the version line), to detect changes. */
 export function membershipBody(encoded: string): string {
   return encoded.slice(encoded.indexOf('\n') + 1);
 }
 
 /**
- * init_by_lua: a module that validates and loads a membership table into the dict (all or
- * nothing), and loads the table file at every config load, so a restarted pool nginx serves the
- * last table before the gateway sends one. The shared dict itself survives reloads (HUP).
+ * init_by_lua: the `gateway_pool` module. `load` validates a table and stores it in the dict
+ * (all or nothing); `match` finds a request's route by host and longest path prefix, as the
+ * per-route `server`/`location` blocks would (exact host, then the longest `*.` wildcard, with
+ * host-less routes serving every host that lacks the same path). The table file is loaded at
+ * every config load, so a restarted pool serves the last table before the gateway sends one;
+ * the dict itself survives reloads (HUP).
  */
 export function luaInit(membersFile: string): string {
   // The work dir has no quotes, brackets or spaces (config.ts), so a long bracket is safe.
   return `require "resty.core"
         local dict = ngx.shared.${LUA_DICT}
         local M = {}
+        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) ([%w_,%-]+) ([hr])(.*)$"
         function M.load(body)
-            local version, routes = nil, {}
+            local version, routes, routing = nil, {}, {}
             for line in body:gmatch("[^\\n]+") do
                 if not version then
                     version = line:match("^v (%d+)$")
                     if not version then return nil, "first line must be: v <version>" end
                 else
-                    local name, rest = line:match("^(route_%x+)(.*)$")
+                    local name, host, path, strip, services, kind, rest = line:match(LINE)
                     if not name then return nil, "bad route line" end
                     local peers = {}
                     for p in rest:gmatch("%S+") do
                         if not p:match("^[%w%.:%[%]]+:%d+$") then return nil, "bad peer" end
                         peers[#peers + 1] = p
                     end
-                    routes[name] = table.concat(peers, " ")
+                    local shown = (host == "-" and "" or host) .. path
+                    local what = kind == "r" and "no instance of " or "no healthy instance of "
+                    routes[name] = {
+                        peers = table.concat(peers, " "),
+                        message = what .. services:gsub(",", ", ") .. " for " .. shown .. "\\n",
+                    }
+                    routing[#routing + 1] = table.concat({ name, host, path, strip }, " ")
                 end
             end
             if not version then return nil, "empty table" end
             for _, k in ipairs(dict:get_keys(0)) do
                 local kind, name = k:match("^(%a+):(.*)$")
-                if (kind == "p" or kind == "rr") and routes[name] == nil then dict:delete(k) end
+                if (kind == "p" or kind == "m" or kind == "rr") and routes[name] == nil then
+                    dict:delete(k)
+                end
             end
-            for name, peers in pairs(routes) do
-                local ok, err = dict:safe_set("p:" .. name, peers)
+            for name, r in pairs(routes) do
+                local ok, err = dict:safe_set("p:" .. name, r.peers)
+                if ok then ok, err = dict:safe_set("m:" .. name, r.message) end
                 if not ok then return nil, err end
             end
+            -- Routing before version: a worker that sees the new version reads the new routes.
+            local ok, err = dict:safe_set("routing", table.concat(routing, "\\n"))
+            if not ok then return nil, err end
             dict:set("version", tonumber(version))
             return tonumber(version)
+        end
+
+        -- Per worker: the parsed routing, rebuilt when the version changes.
+        local cache = { version = false }
+        local function longest_first(a, b)
+            if #a.path ~= #b.path then return #a.path > #b.path end
+            return a.path < b.path
+        end
+        local function index()
+            local version = dict:get("version")
+            if cache.version == version then return cache end
+            local exact, wild, default = {}, {}, {}
+            for line in (dict:get("routing") or ""):gmatch("[^\\n]+") do
+                local name, host, path, strip = line:match("^(%S+) (%S+) (%S+) (%S+)$")
+                local r = { upstream = name, path = path, strip = strip ~= "-" and strip or nil }
+                local list = default
+                if host ~= "-" then
+                    local suffix = host:match("^%*(%..+)$")
+                    local into = suffix and wild or exact
+                    local key = suffix or host
+                    into[key] = into[key] or {}
+                    list = into[key]
+                end
+                list[#list + 1] = r
+            end
+            table.sort(default, longest_first)
+            for _, t in ipairs({ exact, wild }) do
+                for _, list in pairs(t) do table.sort(list, longest_first) end
+            end
+            cache = { version = version, exact = exact, wild = wild, default = default }
+            return cache
+        end
+        local function first(list, uri)
+            if not list then return nil end
+            for _, r in ipairs(list) do
+                if uri:sub(1, #r.path) == r.path then return r end
+            end
+        end
+        function M.match(host, uri)
+            local idx = index()
+            local own = idx.exact[host]
+            if not own then
+                local at = host:find(".", 2, true)
+                while at and not own do
+                    own = idx.wild[host:sub(at)]
+                    at = host:find(".", at + 1, true)
+                end
+            end
+            local r, d = first(own, uri), first(idx.default, uri)
+            if d and (not r or #d.path > #r.path) then r = d end
+            return r
         end
         package.loaded.gateway_pool = M
         local f = io.open([==[${membersFile}]==], "r")
@@ -72,71 +159,3 @@ export function luaInit(membersFile: string): string {
             if not ok then ngx.log(ngx.ERR, "gateway membership file: ", err) end
         end`;
 }
-
-/**
- * balancer_by_lua: round-robin over the route's peers; retries (up to 3 tries, as the reload mode)
- * go to peers not yet tried in this request, and a peer that failed is skipped for 5 s
- * (the reload mode's max_fails=1 fail_timeout=5s) unless every peer is marked.
- */
-export const LUA_BALANCER = `local b = require "ngx.balancer"
-            local dict = ngx.shared.${LUA_DICT}
-            local ctx = ngx.ctx
-            local peers = ctx.gw_peers
-            if not peers then
-                peers = {}
-                for p in (dict:get("p:" .. ctx.gw_route) or ""):gmatch("%S+") do peers[#peers + 1] = p end
-                if #peers == 0 then return ngx.exit(502) end
-                ctx.gw_peers, ctx.gw_tried = peers, {}
-                ctx.gw_start = dict:incr("rr:" .. ctx.gw_route, 1, 0) or 0
-                local more = math.min(#peers, 3) - 1
-                if more > 0 then b.set_more_tries(more) end
-            elseif ctx.gw_last and b.get_last_failure() then
-                dict:set("down:" .. ctx.gw_last, true, 5)
-            end
-            local n, pick = #peers, nil
-            for pass = 1, 2 do
-                for i = 0, n - 1 do
-                    local p = peers[(ctx.gw_start + i) % n + 1]
-                    if not ctx.gw_tried[p] and (pass == 2 or not dict:get("down:" .. p)) then
-                        pick = p
-                        break
-                    end
-                end
-                if pick then break end
-            end
-            if not pick then return ngx.exit(502) end
-            ctx.gw_tried[pick], ctx.gw_last = true, pick
-            local host, port = pick:match("^(.+):(%d+)$")
-            local ok, err = b.set_current_peer(host, tonumber(port))
-            if not ok then
-                ngx.log(ngx.ERR, "set_current_peer ", pick, ": ", err)
-                return ngx.exit(502)
-            end`;
-
-/** access_by_lua: a known route without peers answers 503 with its explanation, before proxying. */
-export const LUA_ACCESS = `local route = ngx.var.gateway_pool
-                local peers = ngx.shared.${LUA_DICT}:get("p:" .. route)
-                if not peers or peers == "" then
-                    ngx.status = 503
-                    ngx.header["Content-Type"] = "text/plain"
-                    ngx.print(ngx.var.gateway_unavailable)
-                    return ngx.exit(ngx.HTTP_OK)
-                end
-                ngx.ctx.gw_route = route`;
-
-/** content_by_lua: PUT replaces the whole table (idempotent); every method answers the version. */
-export const LUA_MEMBERSHIP = `local dict = ngx.shared.${LUA_DICT}
-                if ngx.req.get_method() == "PUT" then
-                    ngx.req.read_body()
-                    local body = ngx.req.get_body_data()
-                    if not body then
-                        ngx.status = 400
-                        return ngx.say("membership body missing or too large")
-                    end
-                    local ok, err = require("gateway_pool").load(body)
-                    if not ok then
-                        ngx.status = 400
-                        return ngx.say(err)
-                    end
-                end
-                ngx.say(dict:get("version") or 0)`;

@@ -38,11 +38,18 @@ export class PoolApplier {
   private generation = 0;
   private version = 0;
   private resolved: 'lua' | 'reload' = 'reload';
+  private confirmed = false;
 
   constructor(private readonly o: PoolOptions) {}
 
+  /** The pool config generation (reloads confirmed; lua mode: stays 0, the config is constant). */
   get applied(): number {
     return this.generation;
+  }
+
+  /** Whether the pool has confirmed a route table (a reload or, in lua mode, a PUT). */
+  get ready(): boolean {
+    return this.confirmed;
   }
 
   /** The mode in use (auto resolved by prepare()). */
@@ -75,6 +82,8 @@ export class PoolApplier {
     const text = this.render({ routes: [] }, 0);
     await writeFile(`${paths.pool.conf}.tmp`, text);
     await rename(`${paths.pool.conf}.tmp`, paths.pool.conf);
+    // Lua mode: routes never change this config, so the pool starts with it and never reloads.
+    if (this.resolved === 'lua') this.lastBody = text;
   }
 
   apply(table: RouteTable): Promise<boolean> {
@@ -100,8 +109,10 @@ export class PoolApplier {
     if (this.resolved === 'reload') {
       if (body === this.lastBody) return false;
       const r = await this.reload(table, body);
-      if (r)
+      if (r) {
+        this.confirmed = true;
         this.o.logger.info({ mode: 'reload', generation: this.generation, ...r }, 'pool applied');
+      }
       return r !== undefined;
     }
     const members = encodeMembership(table, this.version + 1);
@@ -123,6 +134,7 @@ export class PoolApplier {
     }
     await this.put(members, reloaded !== undefined);
     this.lastMembers = membershipBody(members);
+    this.confirmed = true;
     // One line per apply, as in reload mode (bench/lib/stages.ts reads it).
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     this.o.logger.info(

@@ -51,6 +51,7 @@ export class RouteMemory {
           : {}),
         services: route.services,
         servers: [],
+        remembered: true,
         unavailable: `${nginxQuote(`no instance of ${route.services.join(', ')} for ${key}`).slice(0, -1)}\\n"`,
       });
     }

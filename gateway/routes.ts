@@ -49,6 +49,8 @@ export interface Route {
   servers: Server[];
   /** The quoted 503 body when no healthy instance serves this route. */
   unavailable?: string;
+  /** Kept by --route-grace after its last instance left Consul. */
+  remembered?: boolean;
 }
 
 export interface VirtualHost {

@@ -9,8 +9,12 @@ export interface TemplateModel extends RouteTable {
   listen: string;
   /** Arguments for `access_log` (a quoted path with the JSON format, or "off"). */
   accessLog: string;
-  /** The upstream pool: `server` value for an upstream block, and the route header to set. */
-  pool: { server: string; header: string };
+  /**
+   * The upstream pool: `server` value for an upstream block, the route header to set, and
+   * whether the pool matches host and path itself (lua mode): a template can then send every
+   * request to it without a header, and route changes reload no nginx at all.
+   */
+  pool: { server: string; header: string; routing: boolean };
 }
 
 export type TemplateSettings = Pick<TemplateModel, 'listen' | 'accessLog' | 'pool'>;

@@ -1,4 +1,4 @@
-import { describeError } from '../common/errors.js';
+import { describeError, isRetryable } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { ConfigApplier } from './apply.js';
 import type { GatewayConfig } from './config.js';
@@ -17,9 +17,17 @@ export interface Tiers {
   pool: PoolApplier;
   /** Applies the template's output to the edge. */
   applier: ConfigApplier;
-  /** Applies a route table to the pool; failures are logged and shown in status, never thrown. */
+  /**
+   * Applies a route table to the pool; failures are logged and shown in status, never thrown,
+   * and a retryable one (a PUT or reload not confirmed) is retried every second with the latest
+   * table until it lands or a newer change arrives.
+   */
   applyPool(table: RouteTable | undefined): Promise<void>;
+  /** Cancels a pending retry (on stop). */
+  cancelRetry(): void;
 }
+
+const RETRY_MS = 1_000;
 
 /** The two supervised nginx masters (edge and upstream pool) and their appliers. */
 export function createTiers(
@@ -67,15 +75,26 @@ export function createTiers(
     logger: log.child({ component: 'pool' }),
     metrics,
   });
+  let retry: NodeJS.Timeout | undefined;
+  let latest: RouteTable | undefined;
   const applyPool = async (table: RouteTable | undefined): Promise<void> => {
     if (!table) return;
+    latest = table;
+    clearTimeout(retry);
     try {
       if (await pool.apply(table)) status.poolGeneration(pool.applied);
     } catch (error) {
-      log.error({ component: 'pool', err: describeError(error) }, 'pool apply failed');
+      const again = isRetryable(error);
+      log.error(
+        { component: 'pool', err: describeError(error), retryInMs: again ? RETRY_MS : undefined },
+        'pool apply failed',
+      );
       status.error('reload', describeError(error));
+      if (again && latest === table)
+        retry = setTimeout(() => void applyPool(latest), RETRY_MS).unref();
     }
   };
+  const cancelRetry = (): void => clearTimeout(retry);
   const applier = new ConfigApplier({
     paths,
     nginx: nginxBin,
@@ -88,5 +107,5 @@ export function createTiers(
     metrics,
     status,
   });
-  return { supervisor, poolSupervisor, pool, applier, applyPool };
+  return { supervisor, poolSupervisor, pool, applier, applyPool, cancelRetry };
 }

@@ -56,80 +56,94 @@ describe('gateway (library, real nginx + real Consul)', function () {
     await agent?.stop();
   });
 
-  it('routes urlprefix- tags to healthy instances: rotation, 503, host route, strip, longest prefix', async () => {
-    const [a, b, api, site] = await Promise.all([
-      backend('a'),
-      backend('b'),
-      backend('api'),
-      backend('site'),
-    ]);
-    await register('a', 'web', a.port, ['urlprefix-/app']);
-    await register('b', 'web', b.port, ['urlprefix-/app']);
-    await register('api', 'api', api.port, [
-      'urlprefix-/app/api',
-      'urlprefix-example.com/v1 strip=/v1',
-    ]);
-    await register('site', 'site', site.port, ['urlprefix-example.com/']);
-    await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } }); // critical
-    gw = await startTestGateway(agent);
-    await waitServed(`${gw.url}/app/x`, ['a', 'b']);
-    const s0 = await status();
-    // longest prefix wins
-    expect((await fetchText(`${gw.url}/app/api/z`)).body).to.match(/^api \/app\/api\/z/);
-    // host route with strip, host route at /, host-less route still served on the named host
-    expect((await fetchText(`${gw.url}/v1/users?q=1`, 'example.com')).body).to.match(
-      /^api \/users\?q=1 host=example\.com/,
-    );
-    expect((await fetchText(`${gw.url}/other`, 'example.com')).body).to.match(/^site \/other/);
-    expect((await fetchText(`${gw.url}/app/x`, 'example.com')).body).to.match(/^[ab] /);
-    // not on the default server
-    expect((await fetchText(`${gw.url}/v1/users`)).status).to.equal(404);
-    // no healthy instance: 503 with a short explanation
-    const dead = await fetchText(`${gw.url}/dead`);
-    expect(dead.status).to.equal(503);
-    expect(dead.body).to.equal('no healthy instance of dead for /dead\n');
-    // forwarded headers
-    expect((await fetchText(`${gw.url}/app/`)).body).to.include('xff=127.0.0.1');
-    // A client cannot pick an upstream with the pool's route header.
-    const spoof = await fetchText(`${gw.url}/dead`, undefined, {
-      'x-gateway-route': s0.routes.find((r: { path: string }) => r.path === '/app').upstream,
-    });
-    expect(spoof.status).to.equal(503);
-    // JSON access log (buffered; flushed within a second)
-    const accessLog = join(gw.workDir, 'access.log');
-    const entry = await waitFor(
-      () =>
-        readFileSync(accessLog, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as Record<string, unknown>)
-          .find((l) => l.uri === '/v1/users?q=1'),
-      { what: 'access log entry' },
-    );
-    expect(entry).to.include({ host: 'example.com', status: 200, method: 'GET' });
+  // lua: the pool matches routes itself (the edge has one catch-all location); reload: per-route
+  // locations in the edge, upstream blocks in the pool. The same behaviour either way.
+  for (const mode of ['lua', 'reload'])
+    it(`routes urlprefix- tags to healthy instances: rotation, 503, host route, strip, longest prefix (pool ${mode})`, async () => {
+      const [a, b, api, site] = await Promise.all([
+        backend('a'),
+        backend('b'),
+        backend('api'),
+        backend('site'),
+      ]);
+      await register('a', 'web', a.port, ['urlprefix-/app']);
+      await register('b', 'web', b.port, ['urlprefix-/app']);
+      await register('api', 'api', api.port, [
+        'urlprefix-/app/api',
+        'urlprefix-example.com/v1 strip=/v1',
+      ]);
+      await register('site', 'site', site.port, ['urlprefix-example.com/']);
+      await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } }); // critical
+      gw = await startTestGateway(agent, ['--pool-mode', mode]);
+      await waitServed(`${gw.url}/app/x`, ['a', 'b']);
+      const s0 = await status();
+      // longest prefix wins
+      expect((await fetchText(`${gw.url}/app/api/z`)).body).to.match(/^api \/app\/api\/z/);
+      // host route with strip, host route at /, host-less route still served on the named host
+      expect((await fetchText(`${gw.url}/v1/users?q=1`, 'example.com')).body).to.match(
+        /^api \/users\?q=1 host=example\.com/,
+      );
+      expect((await fetchText(`${gw.url}/other`, 'example.com')).body).to.match(/^site \/other/);
+      // strip keeps the rest of the path as the client encoded it, and the query; dot segments
+      // are resolved and the host lower-cased first, as nginx does for locations
+      expect((await fetchText(`${gw.url}/v1/a%20b/c?q=1`, 'EXAMPLE.com')).body).to.match(
+        /^api \/a%20b\/c\?q=1 host=example\.com/,
+      );
+      expect((await fetchText(`${gw.url}/v1/x/%2e%2E/c`, 'example.com')).body).to.match(
+        /^api \/c /,
+      );
+      expect((await fetchText(`${gw.url}/v1`, 'example.com.')).body).to.match(/^api \/ /);
+      expect((await fetchText(`${gw.url}/app/x`, 'example.com')).body).to.match(/^[ab] /);
+      // not on the default server
+      expect((await fetchText(`${gw.url}/v1/users`)).status).to.equal(404);
+      // no healthy instance: 503 with a short explanation
+      const dead = await fetchText(`${gw.url}/dead`);
+      expect(dead.status).to.equal(503);
+      expect(dead.body).to.equal('no healthy instance of dead for /dead\n');
+      // forwarded headers
+      expect((await fetchText(`${gw.url}/app/`)).body).to.include('xff=127.0.0.1');
+      // A client cannot pick an upstream with the pool's route header.
+      const spoof = await fetchText(`${gw.url}/dead`, undefined, {
+        'x-gateway-route': s0.routes.find((r: { path: string }) => r.path === '/app').upstream,
+      });
+      expect(spoof.status).to.equal(503);
+      // JSON access log (buffered; flushed within a second)
+      const accessLog = join(gw.workDir, 'access.log');
+      const entry = await waitFor(
+        () =>
+          readFileSync(accessLog, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Record<string, unknown>)
+            .find((l) => l.uri === '/v1/users?q=1'),
+        { what: 'access log entry' },
+      );
+      expect(entry).to.include({ host: 'example.com', status: 200, method: 'GET' });
 
-    // leaves the rotation, comes back
-    await agent.client.deregisterService('b');
-    await waitServed(`${gw.url}/app/x`, ['a']);
-    await register('b', 'web', b.port, ['urlprefix-/app']);
-    await waitServed(`${gw.url}/app/x`, ['a', 'b']);
-    const s = await status();
-    expect(s.routes.map((r: { host: string; path: string }) => r.host + r.path)).to.include.members(
-      ['/app', '/app/api', 'example.com/v1', 'example.com/', '/dead'],
-    );
-    expect(s.instances.find((i: { id: string }) => i.id === 'dead')).to.include({ healthy: false });
-    // nginx may serve the new generation a moment before the confirmation lands in status.
-    await waitFor(async () => (await metric('gateway_healthy_instances{service="web"}')) === 2, {
-      what: 'two healthy web instances in metrics',
+      // leaves the rotation, comes back
+      await agent.client.deregisterService('b');
+      await waitServed(`${gw.url}/app/x`, ['a']);
+      await register('b', 'web', b.port, ['urlprefix-/app']);
+      await waitServed(`${gw.url}/app/x`, ['a', 'b']);
+      const s = await status();
+      expect(
+        s.routes.map((r: { host: string; path: string }) => r.host + r.path),
+      ).to.include.members(['/app', '/app/api', 'example.com/v1', 'example.com/', '/dead']);
+      expect(s.instances.find((i: { id: string }) => i.id === 'dead')).to.include({
+        healthy: false,
+      });
+      // nginx may serve the new generation a moment before the confirmation lands in status.
+      await waitFor(async () => (await metric('gateway_healthy_instances{service="web"}')) === 2, {
+        what: 'two healthy web instances in metrics',
+      });
+      // Instances came and went: only the pool reloaded; the client-facing nginx kept its config.
+      expect(await metric('gateway_reloads_total{tier="edge",result="success"}')).to.equal(1);
+      // Lua mode (auto where nginx has the module) updates the pool without reloading it.
+      const poolChanges =
+        (await metric('gateway_reloads_total{tier="pool",result="success"}')) +
+        (await metric('gateway_pool_updates_total{mode="lua",result="success"}'));
+      expect(poolChanges).to.be.at.least(3);
     });
-    // Instances came and went: only the pool reloaded; the client-facing nginx kept its config.
-    expect(await metric('gateway_reloads_total{tier="edge",result="success"}')).to.equal(1);
-    // Lua mode (auto where nginx has the module) updates the pool without reloading it.
-    const poolChanges =
-      (await metric('gateway_reloads_total{tier="pool",result="success"}')) +
-      (await metric('gateway_pool_updates_total{mode="lua",result="success"}'));
-    expect(poolChanges).to.be.at.least(3);
-  });
 
   it('a service whose last instance left answers 503 for --route-grace, then 404', async () => {
     const a = await backend('a');

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultTemplatePath } from '../../../gateway/index.js';
 import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -38,6 +40,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     return Number(line?.split(' ').pop() ?? NaN);
   };
   const poolReloads = () => metric('gateway_reloads_total{tier="pool",result="success"}');
+  const edgeReloads = () => metric('gateway_reloads_total{tier="edge",result="success"}');
   const luaUpdates = () => metric('gateway_pool_updates_total{mode="lua",result="success"}');
   const poolMode = async (): Promise<string> =>
     (JSON.parse((await fetchText(`${gw!.statusUrl}/status`)).body) as { pool: { mode: string } })
@@ -57,7 +60,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     await agent?.stop();
   });
 
-  it('membership changes without a reload: join, leave, empty (503), route changes reload', async () => {
+  it('membership and route changes without a reload: join, leave, empty (503), new route', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
     // A critical instance keeps the service in the catalog when the healthy ones leave.
@@ -91,12 +94,77 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     expect(await poolReloads()).to.equal(reloads);
     await waitFor(async () => (await luaUpdates()) >= updates + 3, { what: 'three lua updates' });
 
-    // A new route changes the pool config: reload, and the table is still there afterwards.
+    // A new route is matched by the pool too: still no reload of either nginx.
     await register('a', 'web', a.port, ['urlprefix-/app']);
     await register('b2', 'api', b.port, ['urlprefix-/api']);
     await waitServed(`${gw.url}/api/`, ['b']);
     await waitServed(`${gw.url}/app/`, ['a']);
-    expect(await poolReloads()).to.be.greaterThan(reloads);
+    expect(await poolReloads()).to.equal(reloads);
+    expect(await edgeReloads()).to.equal(1);
+  });
+
+  it('routes by host (exact, then the longest wildcard) and path, and a new route needs no reload', async () => {
+    const [a, b, c, d] = await Promise.all([
+      backend('a'),
+      backend('b'),
+      backend('c'),
+      backend('d'),
+    ]);
+    await register('a', 'any', a.port, ['urlprefix-/a']);
+    await register('b', 'wild', b.port, ['urlprefix-*.example.com/']);
+    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    await waitServed(`${gw.url}/`, ['b'], 'x.y.example.com');
+    const served = async (host: string, path = '/'): Promise<string> => {
+      const r = await fetchText(`${gw!.url}${path}`, host);
+      return r.status === 200 ? (r.body.split(' ')[0] ?? '') : `${r.status} ${r.body.trim()}`;
+    };
+    expect(await served('www.example.com')).to.equal('b');
+    expect(await served('www.example.com', '/a/x')).to.equal('a'); // host-less route, longer
+    expect(await served('example.com')).to.equal('404 no route'); // "*.example.com" excludes it
+    expect(await served('other.test', '/a')).to.equal('a');
+    // New routes while requests flow: a longer wildcard, an exact host, a path on it.
+    await register('c', 'deep', c.port, ['urlprefix-*.deep.example.com/']);
+    await register('d', 'exact', d.port, ['urlprefix-www.deep.example.com/only']);
+    await waitServed(`${gw.url}/only/x`, ['d'], 'www.deep.example.com');
+    expect(await served('x.deep.example.com')).to.equal('c');
+    expect(await served('www.deep.example.com', '/elsewhere')).to.equal('404 no route');
+    expect(await served('www.deep.example.com', '/a')).to.equal('a');
+    expect(await served('www.example.com', '/only')).to.equal('b');
+    expect(await poolReloads()).to.equal(0);
+    expect(await edgeReloads()).to.equal(1); // the first configuration only
+    // The last instance gone: its remembered route (--route-grace) explains itself.
+    await agent.client.deregisterService('a');
+    await waitFor(
+      async () => (await served('other.test', '/a')) === '503 no instance of any for /a',
+      {
+        what: 'the remembered route answering 503',
+      },
+    );
+  });
+
+  it('a template with per-route locations names the route itself (X-Gateway-Route)', async () => {
+    const a = await backend('a');
+    await register('a', 'web', a.port, ['urlprefix-/app strip=/app']);
+    const dir = mkdtempSync(join(tmpdir(), 'gw-tpl-'));
+    const template = join(dir, 'per-route.hbs');
+    // The default template with the pool's own matching turned off: one location per route.
+    writeFileSync(
+      template,
+      readFileSync(defaultTemplatePath(), 'utf8').replace('{{#if pool.routing}}', '{{#if false}}'),
+    );
+    gw = await startTestGateway(agent, ['--pool-mode', 'lua', '--template', template]);
+    await waitServed(`${gw.url}/app/x`, ['a']);
+    expect((await fetchText(`${gw.url}/app/x?y=1`)).body).to.match(/^a \/x\?y=1 /);
+    expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).to.match(
+      /location \/app \{\n {8}set \$gateway_route route_[0-9a-f]{12};/,
+    );
+    const edge = await edgeReloads();
+    await register('b', 'other', a.port, ['urlprefix-/other']);
+    await waitServed(`${gw.url}/other`, ['a']);
+    // A new route changes this template's output: the edge reloads, the pool does not.
+    expect(await edgeReloads()).to.equal(edge + 1);
+    expect(await poolReloads()).to.equal(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('retries on the next peer when one refuses connections', async () => {
@@ -131,6 +199,25 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     );
     // No membership change since: both instances come from pool-members.txt.
     await waitServed(`${gw.url}/app/`, ['a', 'b']);
+  });
+
+  it('a table update the pool did not confirm is sent again without a new change', async () => {
+    const a = await backend('a');
+    await register('a', 'web', a.port, ['urlprefix-/app']);
+    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    await waitServed(`${gw.url}/app/`, ['a']);
+    const failures = () => metric('gateway_pool_updates_total{mode="lua",result="failure"}');
+    // Hide the pool's control socket: the PUT of the next table finds nothing to connect to.
+    const control = join(gw.workDir, 'pool-control.sock');
+    renameSync(control, `${control}.away`);
+    try {
+      await register('b', 'api', a.port, ['urlprefix-/api']);
+      await waitFor(async () => (await failures()) >= 1, { what: 'an unconfirmed update' });
+    } finally {
+      renameSync(`${control}.away`, control);
+    }
+    // No further Consul change: the retry alone brings the new route.
+    await waitServed(`${gw.url}/api/`, ['a']);
   });
 
   it('--pool-mode reload reloads the pool per membership change', async () => {

@@ -36,6 +36,7 @@ function renderDefault(
   instances: InstanceInput[],
   listen = '127.0.0.1:8080',
   file = defaultTemplatePath(),
+  routing = false,
 ): string {
   const hb = Handlebars.create();
   const m = new Map<string, InstanceInput[]>();
@@ -44,7 +45,7 @@ function renderDefault(
     ...buildRouteTable(m),
     listen,
     accessLog: 'off',
-    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
+    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route', routing },
   };
   hb.registerHelper('gatewayRoutes', () => model);
   return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
@@ -84,6 +85,21 @@ describe('gateway nginx config rendering (pure)', () => {
     expect(out).not.to.include('10.0.0.1');
     expect(renderDefault([...sample, inst('web', 8003, ['urlprefix-/app'])])).to.equal(out);
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
+  });
+
+  it('default template with a routing pool (lua mode): one catch-all server, unchanged by routes', () => {
+    const out = renderDefault(sample, '127.0.0.1:8080', defaultTemplatePath(), true);
+    expect(out).to.match(
+      /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n\}/,
+    );
+    expect(out.match(/^ *(server \{|location )/gm)).to.have.length(2);
+    expect(out).not.to.match(/route_|rewrite|10\.0\.0\.1|example\.com/);
+    const other = [
+      inst('api', 1, ['urlprefix-api.example/v1 strip=/v1']),
+      inst('x', 2, ['urlprefix-/']),
+    ];
+    expect(renderDefault(other, '127.0.0.1:8080', defaultTemplatePath(), true)).to.equal(out);
+    expect(renderDefault([], '127.0.0.1:8080', defaultTemplatePath(), true)).to.equal(out);
   });
 
   it('direct template: instances inline with keepalive and retries, 503 without an empty upstream', () => {
