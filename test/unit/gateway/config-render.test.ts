@@ -90,7 +90,7 @@ describe('gateway nginx config rendering (pure)', () => {
   it('default template with a routing pool (lua mode): one catch-all server, unchanged by routes', () => {
     const out = renderDefault(sample, '127.0.0.1:8080', defaultTemplatePath(), true);
     expect(out).to.match(
-      /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n\}/,
+      /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}# No route header: the pool matches the request itself\.\n {8}set \$gateway_route "";\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n\}/,
     );
     expect(out.match(/^ *(server \{|location )/gm)).to.have.length(2);
     expect(out).not.to.match(/route_|rewrite|10\.0\.0\.1|example\.com/);
