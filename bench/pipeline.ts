@@ -12,7 +12,7 @@ import { ROOT, CONSUL_BIN } from '../test/helpers/paths.js';
 import { closeAgent } from './lib/http.js';
 import { plotCdf } from './lib/plot.js';
 import { nginxRssMb, rssMb } from './lib/rss.js';
-import { startStack, type Stack } from './lib/stack.js';
+import { startStack, tail, type Stack } from './lib/stack.js';
 import { missingFigures, printTable } from './lib/report.js';
 import { burst, convergence, removal, scaleOut, wrk } from './scenarios.js';
 import { reloadCost } from './reload-cost.js';
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     await containers.cleanup();
     log(`burst of ${sizes.burst}`, 'burst');
     const bst = await burst(stack, containers, sizes.burst);
+    log(`burst of ${sizes.burst}, host networking`, 'burstHostNetwork');
+    const bstHost = await burst(stack, containers, sizes.burst, 'host');
     log('overhead and reload cost (wrk)', 'wrk');
     const rc = await reloadCost(stack, containers, sizes.wrkSeconds, wrk);
     const after = footprint(stack);
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
       convergence: { passing: convPassing, httpCheck1s: convCheck, scaleOut: scale },
       removal: rem,
       burst: bst,
+      burstHostNetwork: bstHost,
       overhead: rc.overhead,
       reloadCost: rc.reloadCost,
       footprint: { idle, after },
@@ -104,6 +107,10 @@ async function main(): Promise<void> {
       console.error(`no figures for: ${missing.join(', ')}`);
       process.exitCode = 1;
     }
+  } catch (error) {
+    // What the programs said last explains most failures (a stage that never logged).
+    process.stderr.write(`[bench] last program output:\n${tail(stack.logs, 40)}\n`);
+    throw error;
   } finally {
     await containers.cleanup();
     await stack.stop();

@@ -7,6 +7,7 @@ import { get, pollUntilServed } from './lib/http.js';
 import { reloadCount, type Stack } from './lib/stack.js';
 import { stageBreakdown, type Timed } from './lib/stages.js';
 import { distribution, type Distribution } from './lib/stats.js';
+import { freePorts } from '../test/helpers/ports.js';
 
 export interface ConvergenceResult extends Distribution {
   samples: number[];
@@ -117,11 +118,17 @@ export async function scaleOut(
     await c.remove({ force: true });
     await waitFor(
       () => {
+        // By the lines' own clock: the two programs' pipes are read in any order, and the
+        // gateway's line often arrives before registrator's.
         const recent = stack.logs.slice(from);
-        const gone = recent.findIndex(
+        const gone = recent.find(
           (l) => l.json?.msg === 'deregistered' && l.json.containerName === id,
         );
-        return gone >= 0 && recent.slice(gone).some((l) => l.json?.msg === 'pool applied');
+        const at = Number(gone?.json?.time);
+        return (
+          gone !== undefined &&
+          recent.some((l) => l.json?.msg === 'pool applied' && Number(l.json.time) >= at)
+        );
       },
       { timeoutMs: 20_000, what: `${id} out of the pool` },
     );
@@ -213,6 +220,8 @@ export interface BurstResult {
   containers: number;
   allRoutableMs: number;
   reloads: number;
+  /** Per container: its own `docker start` returned -> first answer through the gateway. */
+  lagMs: Distribution;
   /** Where the time went, ms after the starts were issued (from the programs' logs). */
   stages: {
     /** every `docker start` call returned */
@@ -221,43 +230,64 @@ export interface BurstResult {
     lastRegisteredMs?: number;
     /** the gateway's last render that changed the routes before all were routable */
     lastRenderMs?: number;
-    /** render rounds that changed the routes (each reloads the pool and the edge) */
+    /** renders whose output changed (the edge reloads; none when the pool matches routes) */
     changedRenders: number;
   };
 }
 
-/** Start `count` containers at once; time until every one answers through the gateway. */
+/**
+ * Start `count` containers at once; time until every one answers through the gateway. `bridge`:
+ * published ports, as in the reference deployment. `host`: host networking (each backend on its
+ * own loopback port), which spares Docker the network namespace, veth and docker-proxy per
+ * container, to show how much of the burst is Docker's own start time.
+ */
 export async function burst(
   stack: Stack,
   containers: TestContainers,
   count: number,
+  network: 'bridge' | 'host' = 'bridge',
 ): Promise<BurstResult> {
   const created: { c: Docker.Container; id: string; path: string }[] = [];
+  const ports = network === 'host' ? await freePorts(count) : [];
   for (let i = 0; i < count; i++) {
-    const id = containers.uniqueName(`burst-${i}`);
-    const path = `b${i}`;
-    const c = await containers.run({
-      name: id,
-      start: false,
-      publish: { '80': '' },
-      env: {
-        BACKEND_ID: id,
-        PATHS: path,
-        SERVICE_NAME: `bench-${path}`,
-        SERVICE_TAGS: `urlprefix-/${path}/`,
-      },
-    });
+    const id = containers.uniqueName(`burst-${network}-${i}`);
+    const path = `${network[0]}${i}`;
+    const env = {
+      BACKEND_ID: id,
+      PATHS: path,
+      SERVICE_NAME: `bench-${path}`,
+      SERVICE_TAGS: `urlprefix-/${path}/`,
+    };
+    const port = String(ports[i]);
+    const c = await containers.run(
+      network === 'host'
+        ? {
+            name: id,
+            start: false,
+            networkMode: 'host',
+            expose: [port],
+            env: { ...env, PORT: `127.0.0.1:${port}` },
+          }
+        : { name: id, start: false, publish: { '80': '' }, env },
+    );
     created.push({ c, id, path });
   }
   const before = await reloadCount(stack);
   const fromLog = stack.logs.length;
   const started = performance.now();
   const startedWall = Date.now();
-  await Promise.all(created.map(({ c }) => c.start()));
-  const allStartedMs = Math.round(performance.now() - started);
-  await Promise.all(
-    created.map(({ id, path }) => pollUntilServed(`${stack.gatewayUrl}/${path}/`, id, 30_000, 10)),
+  const startedAt: number[] = [];
+  // Each container is polled from the moment its own start returned (polls of a route that does
+  // not exist yet are answered 404 at once), so the lag is the pipeline's share of the burst.
+  const lags = await Promise.all(
+    created.map(async ({ c, id, path }, i) => {
+      await c.start();
+      startedAt[i] = performance.now();
+      await pollUntilServed(`${stack.gatewayUrl}/${path}/`, id, 30_000, 5);
+      return performance.now() - (startedAt[i] as number);
+    }),
   );
+  const allStartedMs = Math.round(Math.max(...startedAt) - started);
   const allRoutableMs = Math.round(performance.now() - started);
   await new Promise((r) => setTimeout(r, 1_000)); // let trailing reloads land before counting
   const reloads = (await reloadCount(stack)) - before;
@@ -273,6 +303,7 @@ export async function burst(
     containers: count,
     allRoutableMs,
     reloads,
+    lagMs: distribution(lags),
     stages: {
       allStartedMs,
       ...(registered.length ? { lastRegisteredMs: Math.max(...registered.map(at)) } : {}),

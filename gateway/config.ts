@@ -151,7 +151,7 @@ export const flagSpecs: FlagSpec[] = [
     default: 'auto',
     env: 'GATEWAY_POOL_MODE',
     description:
-      'membership changes: lua (shared dict, no reload), reload, auto (lua if nginx loads it)',
+      'lua: routes and instances in a shared dict, no reload; reload; auto: lua if nginx loads it',
   },
 ];
 

@@ -1,2 +1,8 @@
 // The benchmark runs the same stack as the end-to-end tests.
-export { reloadCount, startStack, type LogLine, type Stack } from '../../test/helpers/stack.js';
+export {
+  reloadCount,
+  startStack,
+  tail,
+  type LogLine,
+  type Stack,
+} from '../../test/helpers/stack.js';

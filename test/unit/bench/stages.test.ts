@@ -80,7 +80,8 @@ describe('bench figure check (bench:smoke fails without figures)', () => {
       scaleOut: { ...d, stages },
     },
     removal: { lastRouted: d, failedTotal: 0, requestsTotal: 100, stages },
-    burst: { containers: 5, allRoutableMs: 900, reloads: 4, stages: {} },
+    burst: { containers: 5, allRoutableMs: 900, reloads: 4, lagMs: d, stages: {} },
+    burstHostNetwork: { containers: 5, allRoutableMs: 900, reloads: 0, lagMs: d, stages: {} },
     overhead: {
       gateway: { requestsPerSec: 1, latencyP50Ms: 1 },
       direct: { requestsPerSec: 1, latencyP50Ms: 1 },
