@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describeConsul } from '../common/consul/config.js';
 import { describeError, isToolkitError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
@@ -16,7 +14,7 @@ import { buildRouteTable, type RouteTable } from './routes.js';
 import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
-import { gatewayHelpers } from './template-helpers.js';
+import { defaultTemplatePath, gatewayHelpers } from './template-helpers.js';
 import { createTiers } from './tiers.js';
 
 export interface Gateway {
@@ -33,16 +31,6 @@ export interface Gateway {
   readonly paths: WorkPaths;
   /** The status server's address once started. */
   statusAddress(): { host: string; port: number } | undefined;
-}
-
-/** The shipped default template (source checkout or dist/ build). */
-export function defaultTemplatePath(): string {
-  const candidates = ['../templates/gateway-default.hbs', '../../templates/gateway-default.hbs'];
-  for (const c of candidates) {
-    const p = fileURLToPath(new URL(c, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  return fileURLToPath(new URL(candidates[0] as string, import.meta.url));
 }
 
 /** Templates that never call gatewayRoutes (the reference template) leave the pool empty. */

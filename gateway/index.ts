@@ -1,5 +1,6 @@
 /** gateway as a library: nginx + template-renderer + status API, supervised together. */
-export { createGateway, defaultTemplatePath, type Gateway } from './gateway.js';
+export { createGateway, type Gateway } from './gateway.js';
+export { defaultTemplatePath } from './template-helpers.js';
 export { resolveConfig, flagSpecs, type GatewayConfig } from './config.js';
 export { buildRouteTable, routedServices } from './routes.js';
 export type {

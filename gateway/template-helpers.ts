@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { HelperFactory } from '../template-renderer/index.js';
 import { nginxQuote } from './grammar.js';
 import type { RouteMemory } from './route-memory.js';
@@ -43,4 +45,14 @@ export function gatewayHelpers(
     // For custom templates: a value as an nginx double-quoted string (throws on `$`/controls).
     nginxQuote: () => (value: unknown) => nginxQuote(String(value ?? '')),
   };
+}
+
+/** The shipped default template (source checkout or dist/ build). */
+export function defaultTemplatePath(): string {
+  const candidates = ['../templates/gateway-default.hbs', '../../templates/gateway-default.hbs'];
+  for (const c of candidates) {
+    const p = fileURLToPath(new URL(c, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return fileURLToPath(new URL(candidates[0] as string, import.meta.url));
 }

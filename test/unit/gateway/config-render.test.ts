@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultTemplatePath } from '../../../gateway/gateway.js';
+import { defaultTemplatePath } from '../../../gateway/template-helpers.js';
 import { nginxQuote } from '../../../gateway/grammar.js';
 import {
   adaptListen,
