@@ -114,21 +114,18 @@ export async function scaleOut(
       env: { ...env, BACKEND_ID: id },
     });
     timed.push(await startAndTime(stack, c, id, url));
-    const from = stack.logs.length;
+    const target = `127.0.0.1:${await containers.hostPort(c)}`;
     await c.remove({ force: true });
+    // Settled once the gateway reports a confirmed pool without it (/status is published after
+    // the pool confirmed the table), so the next start is measured on its own.
     await waitFor(
-      () => {
-        // By the lines' own clock: the two programs' pipes are read in any order, and the
-        // gateway's line often arrives before registrator's.
-        const recent = stack.logs.slice(from);
-        const gone = recent.find(
-          (l) => l.json?.msg === 'deregistered' && l.json.containerName === id,
-        );
-        const at = Number(gone?.json?.time);
-        return (
-          gone !== undefined &&
-          recent.some((l) => l.json?.msg === 'pool applied' && Number(l.json.time) >= at)
-        );
+      async () => {
+        const res = await get(`${stack.statusUrl}/status`);
+        const status = JSON.parse(res.body) as {
+          routes: { path: string; servers: { target: string }[] }[];
+        };
+        const route = status.routes.find((r) => r.path === '/scale/');
+        return route !== undefined && !route.servers.some((x) => x.target === target);
       },
       { timeoutMs: 20_000, what: `${id} out of the pool` },
     );
