@@ -17,14 +17,14 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(name: string): Promise<Backend> {
+export async function startBackend(name: string, host = '127.0.0.1'): Promise<Backend> {
   const server: Server = createServer((req, res) => {
     res.setHeader('content-type', 'text/plain');
     res.end(
       `${name} ${req.url} host=${req.headers.host ?? ''} xff=${req.headers['x-forwarded-for'] ?? ''}\n`,
     );
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
   return {
     name,
     port: (server.address() as AddressInfo).port,

@@ -183,6 +183,26 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     }
   });
 
+  it('balances to IPv6 instances too ([::1]:port peers)', async () => {
+    const six = await startBackend('six', '::1');
+    backends.push(six);
+    const four = await backend('four');
+    await agent.client.registerService({
+      ID: 'six',
+      Name: 'web',
+      Address: '::1',
+      Port: six.port,
+      Tags: ['urlprefix-/v6'],
+    });
+    await register('four', 'web', four.port, ['urlprefix-/v6']);
+    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    await waitServed(`${gw.url}/v6/`, ['six', 'four']);
+    expect(readFileSync(join(gw.workDir, 'pool-members.txt'), 'utf8')).to.include(
+      `[::1]:${six.port}`,
+    );
+    expect(gw.logs.filter((l) => l.nginx)).to.deep.equal([]);
+  });
+
   it('a pool nginx killed outright restarts with the last table (loaded from its file)', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
