@@ -2,59 +2,16 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/index.js';
-import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
 import { ROOT } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import {
-  fetchText,
-  startBackend,
-  startTestGateway,
-  waitServed,
-  type Backend,
-  type TestGateway,
-} from './harness.js';
+import { fetchText, waitServed, type TestGateway } from './harness.js';
+import { useGatewaySuite } from './suite.js';
 
 describe('gateway (library, real nginx + real Consul)', function () {
   this.timeout(60_000);
-  let agent: ConsulAgent;
+  const suite = useGatewaySuite();
+  const { backend, register, metric, status } = suite;
   let gw: TestGateway | undefined;
-  const backends: Backend[] = [];
-  const backend = async (name: string): Promise<Backend> => {
-    const b = await startBackend(name);
-    backends.push(b);
-    return b;
-  };
-  const register = (id: string, name: string, port: number, tags: string[], extra = {}) =>
-    agent.client.registerService({
-      ID: id,
-      Name: name,
-      Address: '127.0.0.1',
-      Port: port,
-      Tags: tags,
-      ...extra,
-    });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- status JSON, asserted field by field
-  const status = async (): Promise<Record<string, any>> =>
-    JSON.parse((await fetchText(`${gw!.statusUrl}/status`)).body);
-  const metric = async (name: string): Promise<number> => {
-    const text = (await fetchText(`${gw!.statusUrl}/metrics`)).body;
-    const line = text.split('\n').find((l) => l.startsWith(name));
-    return Number(line?.split(' ').pop() ?? NaN);
-  };
-
-  before(async () => {
-    agent = await startConsulAgent();
-  });
-  afterEach(async () => {
-    await gw?.stop();
-    gw = undefined;
-    await Promise.all(backends.splice(0).map((b) => b.close()));
-    for (const id of Object.keys(await agent.client.agentServices()))
-      await agent.client.deregisterService(id);
-  });
-  after(async () => {
-    await agent?.stop();
-  });
 
   // lua: the pool matches routes itself (the edge has one catch-all location); reload: per-route
   // locations in the edge, upstream blocks in the pool. The same behaviour either way.
@@ -74,7 +31,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
       ]);
       await register('site', 'site', site.port, ['urlprefix-example.com/']);
       await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } }); // critical
-      gw = await startTestGateway(agent, ['--pool-mode', mode]);
+      gw = await suite.start(['--pool-mode', mode]);
       await waitServed(`${gw.url}/app/x`, ['a', 'b']);
       const s0 = await status();
       // longest prefix wins
@@ -121,7 +78,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
       expect(entry).to.include({ host: 'example.com', status: 200, method: 'GET' });
 
       // leaves the rotation, comes back
-      await agent.client.deregisterService('b');
+      await suite.agent.client.deregisterService('b');
       await waitServed(`${gw.url}/app/x`, ['a']);
       await register('b', 'web', b.port, ['urlprefix-/app']);
       await waitServed(`${gw.url}/app/x`, ['a', 'b']);
@@ -148,10 +105,10 @@ describe('gateway (library, real nginx + real Consul)', function () {
   it('a service whose last instance left answers 503 for --route-grace, then 404', async () => {
     const a = await backend('a');
     await register('a', 'gone', a.port, ['urlprefix-/gone']);
-    gw = await startTestGateway(agent, ['--route-grace', '2s']);
+    gw = await suite.start(['--route-grace', '2s']);
     await waitServed(`${gw.url}/gone/`, ['a']);
     const edgeReloads = await metric('gateway_reloads_total{tier="edge",result="success"}');
-    await agent.client.deregisterService('a');
+    await suite.agent.client.deregisterService('a');
     const res = await waitFor(
       async () => {
         // The instance may leave the health query a moment before the service leaves the
@@ -174,7 +131,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
   it('a hostile tag is dropped with an error naming the service; other routes keep working', async () => {
     const ok = await backend('ok');
     await register('ok', 'ok', ok.port, ['urlprefix-/ok']);
-    gw = await startTestGateway(agent);
+    gw = await suite.start();
     await waitServed(`${gw.url}/ok/`, ['ok']);
     await register('evil', 'evil', ok.port, [
       'urlprefix-/x;} server { listen 1; location / { return 200 pwned; } } #',
@@ -198,9 +155,9 @@ describe('gateway (library, real nginx + real Consul)', function () {
   it('a template nginx rejects is never applied: the last good config keeps serving', async () => {
     const ok = await backend('ok');
     await register('ok', 'ok', ok.port, ['urlprefix-/ok']);
-    const template = join(gw?.workDir ?? '/tmp', `tmpl-${process.pid}-${Date.now()}.hbs`);
+    const template = join('/tmp', `tmpl-${process.pid}-${Date.now()}.hbs`);
     writeFileSync(template, readFileSync(defaultTemplatePath(), 'utf8'));
-    gw = await startTestGateway(agent, ['--template', template]);
+    gw = await suite.start(['--template', template]);
     await waitServed(`${gw.url}/ok/`, ['ok']);
     const before = await status();
     writeFileSync(
@@ -242,13 +199,12 @@ describe('gateway (library, real nginx + real Consul)', function () {
     await register('ok', 'ok', ok.port, ['urlprefix-/ok']);
     const template = join('/tmp', `tmpl-busy-${process.pid}-${Date.now()}.hbs`);
     writeFileSync(template, readFileSync(defaultTemplatePath(), 'utf8'));
-    gw = await startTestGateway(agent, ['--template', template, '--reload-timeout', '1s']);
+    gw = await suite.start(['--template', template, '--reload-timeout', '1s']);
     await waitServed(`${gw.url}/ok/`, ['ok']);
     const good = readFileSync(join(gw.workDir, 'routes.conf'), 'utf8');
     const before = await status();
     // nginx -t does not bind: a port in use only fails when the reload tries to listen on it.
-    const busy = await startBackend('busy');
-    backends.push(busy);
+    const busy = await backend('busy');
     writeFileSync(
       template,
       readFileSync(defaultTemplatePath(), 'utf8').replace(
@@ -271,12 +227,9 @@ describe('gateway (library, real nginx + real Consul)', function () {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'my-web-server', a.port, []);
     await register('b', 'my-web-server', b.port, []);
-    gw = await startTestGateway(agent, [
-      '--template',
-      join(ROOT, 'templates/nginx-my-web-server.hbs'),
-    ]);
+    gw = await suite.start(['--template', join(ROOT, 'templates/nginx-my-web-server.hbs')]);
     await waitServed(`${gw.url}/`, ['a', 'b']);
-    await agent.client.deregisterService('a');
+    await suite.agent.client.deregisterService('a');
     await waitServed(`${gw.url}/`, ['b']);
   });
 
@@ -285,10 +238,10 @@ describe('gateway (library, real nginx + real Consul)', function () {
     await register('a', 'web', a.port, ['urlprefix-/app']);
     await register('b', 'web', b.port, ['urlprefix-/app']);
     await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } });
-    gw = await startTestGateway(agent, ['--template', join(ROOT, 'templates/gateway-direct.hbs')]);
+    gw = await suite.start(['--template', join(ROOT, 'templates/gateway-direct.hbs')]);
     await waitServed(`${gw.url}/app/`, ['a', 'b']);
     expect((await fetchText(`${gw.url}/dead`)).status).to.equal(503);
-    await agent.client.deregisterService('a');
+    await suite.agent.client.deregisterService('a');
     await waitServed(`${gw.url}/app/`, ['b']);
     await waitFor(
       async () => (await metric('gateway_reloads_total{tier="edge",result="success"}')) >= 2,
@@ -299,7 +252,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
   it('reload() bumps the generation; nginx killed outright is restarted with the last good config', async () => {
     const ok = await backend('ok');
     await register('ok', 'ok', ok.port, ['urlprefix-/']);
-    gw = await startTestGateway(agent);
+    gw = await suite.start();
     await waitServed(`${gw.url}/`, ['ok']);
     const g0 = (await status()).generation;
     await gw.gateway.reload();
@@ -337,7 +290,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
       );
     });
     await waitServed(`${gw.url}/`, ['ok', 'two']);
-    await agent.client.deregisterService('ok');
+    await suite.agent.client.deregisterService('ok');
     await waitServed(`${gw.url}/`, ['two']);
     expect(await metric('gateway_nginx_restarts_total{tier="pool"}')).to.equal(1);
   });

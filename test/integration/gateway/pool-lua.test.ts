@@ -3,68 +3,27 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/index.js';
-import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import {
-  fetchText,
-  startBackend,
-  startTestGateway,
-  waitServed,
-  type Backend,
-  type TestGateway,
-} from './harness.js';
+import { fetchText, waitServed, type TestGateway } from './harness.js';
+import { useGatewaySuite } from './suite.js';
 
 /** The pool's membership without reloads (Debian's libnginx-mod-http-lua), and its fallback. */
 describe('gateway upstream pool, lua mode (real nginx + real Consul)', function () {
   this.timeout(60_000);
-  let agent: ConsulAgent;
+  const suite = useGatewaySuite();
+  const { backend, register, metric, status } = suite;
   let gw: TestGateway | undefined;
-  const backends: Backend[] = [];
-  const backend = async (name: string): Promise<Backend> => {
-    const b = await startBackend(name);
-    backends.push(b);
-    return b;
-  };
-  const register = (id: string, name: string, port: number, tags: string[]) =>
-    agent.client.registerService({
-      ID: id,
-      Name: name,
-      Address: '127.0.0.1',
-      Port: port,
-      Tags: tags,
-    });
-  const metric = async (name: string): Promise<number> => {
-    const text = (await fetchText(`${gw!.statusUrl}/metrics`)).body;
-    const line = text.split('\n').find((l) => l.startsWith(name));
-    return Number(line?.split(' ').pop() ?? NaN);
-  };
   const poolReloads = () => metric('gateway_reloads_total{tier="pool",result="success"}');
   const edgeReloads = () => metric('gateway_reloads_total{tier="edge",result="success"}');
   const luaUpdates = () => metric('gateway_pool_updates_total{mode="lua",result="success"}');
-  const poolMode = async (): Promise<string> =>
-    (JSON.parse((await fetchText(`${gw!.statusUrl}/status`)).body) as { pool: { mode: string } })
-      .pool.mode;
-
-  before(async () => {
-    agent = await startConsulAgent();
-  });
-  afterEach(async () => {
-    await gw?.stop();
-    gw = undefined;
-    await Promise.all(backends.splice(0).map((b) => b.close()));
-    for (const id of Object.keys(await agent.client.agentServices()))
-      await agent.client.deregisterService(id);
-  });
-  after(async () => {
-    await agent?.stop();
-  });
+  const poolMode = async (): Promise<string> => String((await status()).pool.mode);
 
   it('membership and route changes without a reload: join, leave, empty (503), new route', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
     // A critical instance keeps the service in the catalog when the healthy ones leave.
-    await agent.client.registerService({
+    await suite.agent.client.registerService({
       ID: 'sick',
       Name: 'web',
       Address: '127.0.0.1',
@@ -72,7 +31,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
       Tags: ['urlprefix-/app'],
       Checks: [{ TTL: '60s' }],
     });
-    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    gw = await suite.start(['--pool-mode', 'lua']);
     expect(await poolMode()).to.equal('lua');
     await waitServed(`${gw.url}/app/`, ['a']);
     const reloads = await poolReloads();
@@ -80,9 +39,9 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
 
     await register('b', 'web', b.port, ['urlprefix-/app']);
     await waitServed(`${gw.url}/app/`, ['a', 'b']);
-    await agent.client.deregisterService('a');
+    await suite.agent.client.deregisterService('a');
     await waitServed(`${gw.url}/app/`, ['b']);
-    await agent.client.deregisterService('b');
+    await suite.agent.client.deregisterService('b');
     const empty = await waitFor(
       async () => {
         const r = await fetchText(`${gw!.url}/app/`);
@@ -112,7 +71,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     ]);
     await register('a', 'any', a.port, ['urlprefix-/a']);
     await register('b', 'wild', b.port, ['urlprefix-*.example.com/']);
-    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    gw = await suite.start(['--pool-mode', 'lua']);
     await waitServed(`${gw.url}/`, ['b'], 'x.y.example.com');
     const served = async (host: string, path = '/'): Promise<string> => {
       const r = await fetchText(`${gw!.url}${path}`, host);
@@ -135,7 +94,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     // Ordinary requests make nginx log nothing (a line per request would cost the gateway CPU).
     expect(gw.logs.filter((l) => l.nginx)).to.deep.equal([]);
     // The last instance gone: its remembered route (--route-grace) explains itself.
-    await agent.client.deregisterService('a');
+    await suite.agent.client.deregisterService('a');
     await waitFor(
       async () => (await served('other.test', '/a')) === '503 no instance of any for /a',
       {
@@ -154,7 +113,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
       template,
       readFileSync(defaultTemplatePath(), 'utf8').replace('{{#if pool.routing}}', '{{#if false}}'),
     );
-    gw = await startTestGateway(agent, ['--pool-mode', 'lua', '--template', template]);
+    gw = await suite.start(['--pool-mode', 'lua', '--template', template]);
     await waitServed(`${gw.url}/app/x`, ['a']);
     expect((await fetchText(`${gw.url}/app/x?y=1`)).body).to.match(/^a \/x\?y=1 /);
     expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).to.match(
@@ -174,7 +133,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     const refused = await freePort();
     await register('a', 'web', a.port, ['urlprefix-/r']);
     await register('dead', 'web', refused, ['urlprefix-/r']);
-    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    gw = await suite.start(['--pool-mode', 'lua']);
     await waitServed(`${gw.url}/r/`, ['a']);
     for (let i = 0; i < 12; i++) {
       const r = await fetchText(`${gw.url}/r/`);
@@ -184,10 +143,9 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
   });
 
   it('balances to IPv6 instances too ([::1]:port peers)', async () => {
-    const six = await startBackend('six', '::1');
-    backends.push(six);
+    const six = await backend('six', '::1');
     const four = await backend('four');
-    await agent.client.registerService({
+    await suite.agent.client.registerService({
       ID: 'six',
       Name: 'web',
       Address: '::1',
@@ -195,7 +153,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
       Tags: ['urlprefix-/v6'],
     });
     await register('four', 'web', four.port, ['urlprefix-/v6']);
-    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    gw = await suite.start(['--pool-mode', 'lua']);
     await waitServed(`${gw.url}/v6/`, ['six', 'four']);
     expect(readFileSync(join(gw.workDir, 'pool-members.txt'), 'utf8')).to.include(
       `[::1]:${six.port}`,
@@ -206,7 +164,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
   it('a pool nginx killed outright restarts with the last table (loaded from its file)', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
-    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    gw = await suite.start(['--pool-mode', 'lua']);
     await waitServed(`${gw.url}/app/`, ['a']);
     await register('b', 'web', b.port, ['urlprefix-/app']);
     await waitServed(`${gw.url}/app/`, ['a', 'b']);
@@ -226,7 +184,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
   it('a table update the pool did not confirm is sent again without a new change', async () => {
     const a = await backend('a');
     await register('a', 'web', a.port, ['urlprefix-/app']);
-    gw = await startTestGateway(agent, ['--pool-mode', 'lua']);
+    gw = await suite.start(['--pool-mode', 'lua']);
     await waitServed(`${gw.url}/app/`, ['a']);
     const failures = () => metric('gateway_pool_updates_total{mode="lua",result="failure"}');
     // Hide the pool's control socket: the PUT of the next table finds nothing to connect to.
@@ -245,7 +203,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
   it('--pool-mode reload reloads the pool per membership change', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
-    gw = await startTestGateway(agent, ['--pool-mode', 'reload']);
+    gw = await suite.start(['--pool-mode', 'reload']);
     expect(await poolMode()).to.equal('reload');
     await waitServed(`${gw.url}/app/`, ['a']);
     const reloads = await poolReloads();
