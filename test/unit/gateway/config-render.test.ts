@@ -13,14 +13,8 @@ import {
 } from '../../../gateway/nginx-config.js';
 import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
+import { inst, tableOf } from './instances.js';
 import { ROOT } from '../../helpers/paths.js';
-
-/** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
-function tableOf(instances: InstanceInput[]) {
-  const m = new Map<string, InstanceInput[]>();
-  for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
-  return buildRouteTable(m);
-}
 
 function renderPool(instances: InstanceInput[]): string {
   return renderPoolConfig({
@@ -32,6 +26,7 @@ function renderPool(instances: InstanceInput[]): string {
   });
 }
 
+/** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
 function renderDefault(
   instances: InstanceInput[],
   listen = '127.0.0.1:8080',
@@ -50,16 +45,6 @@ function renderDefault(
   hb.registerHelper('gatewayRoutes', () => model);
   return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
 }
-
-const inst = (name: string, port: number, tags: string[], status = 'passing'): InstanceInput => ({
-  ID: `${name}-${port}`,
-  Name: name,
-  Node: 'n',
-  Address: '10.0.0.1',
-  Port: port,
-  Tags: tags,
-  Status: status,
-});
 
 describe('gateway nginx config rendering (pure)', () => {
   const sample = [

@@ -3,23 +3,8 @@ import fc from 'fast-check';
 import { workPaths } from '../../../gateway/nginx-config.js';
 import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { encodeMembership, membershipBody } from '../../../gateway/pool-lua.js';
-import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
-
-function tableOf(instances: InstanceInput[]) {
-  const m = new Map<string, InstanceInput[]>();
-  for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
-  return buildRouteTable(m);
-}
-
-const inst = (name: string, port: number, tags: string[], status = 'passing'): InstanceInput => ({
-  ID: `${name}-${port}`,
-  Name: name,
-  Node: 'n',
-  Address: '10.0.0.1',
-  Port: port,
-  Tags: tags,
-  Status: status,
-});
+import type { InstanceInput } from '../../../gateway/routes.js';
+import { inst, tableOf } from './instances.js';
 
 function renderLua(instances: InstanceInput[]): string {
   return renderPoolConfig({
