@@ -45,7 +45,7 @@ export default tseslint.config(
       'template-renderer/**/*.ts',
       'gateway/**/*.ts',
     ],
-    ignores: ['**/cli.ts'],
+    ignores: ['**/cli.ts', 'common/cli/run-cli.ts'],
     rules: {
       'no-restricted-properties': [
         'error',

@@ -2,8 +2,7 @@
 // gateway CLI: argv/env -> typed config -> gateway. The only file that reads process.env/argv
 // and exits.
 import { tmpdir } from 'node:os';
-import { formatHelp, wantsHelp } from '../common/cli/argv.js';
-import { EXIT_CODES, exitCodeFor } from '../common/cli/run-cli.js';
+import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli.js';
 import { describeError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { flagSpecs, resolveConfig, type GatewayConfig } from './config.js';
@@ -18,25 +17,19 @@ gracefully and exit.
 Exit codes: 0 ok, 1 failure (nginx would not start), 2 usage, 3 config.`;
 
 function fail(error: unknown, log?: Logger): never {
-  const message = describeError(error);
-  if (log) log.fatal({ err: message }, 'gateway failed');
-  else process.stderr.write(`gateway: ${message}\n`);
-  process.exit(exitCodeFor(error));
+  failAndExit('gateway', error, log);
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (wantsHelp(argv)) {
-    process.stdout.write(
-      formatHelp(
-        'gateway [options]',
-        'Runs nginx as the front door, routing to healthy Consul services by their urlprefix- tags.',
-        flagSpecs,
-        FOOTER,
-      ) + '\n',
-    );
-    return;
-  }
+  const help = {
+    usage: 'gateway [options]',
+    description:
+      'Runs nginx as the front door, routing to healthy Consul services by their urlprefix- tags.',
+    flags: flagSpecs,
+    footer: FOOTER,
+  };
+  if (printHelpIfAsked(argv, help)) return;
   let config: GatewayConfig;
   try {
     config = resolveConfig(argv, process.env, { tmpDir: tmpdir(), cwd: process.cwd() });

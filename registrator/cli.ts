@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // registrator CLI: argv/env -> typed config -> registrator. The only file that reads
 // process.env/argv and exits.
-import { formatHelp, wantsHelp } from '../common/cli/argv.js';
-import { EXIT_CODES, exitCodeFor } from '../common/cli/run-cli.js';
-import { describeError, isToolkitError } from '../common/errors.js';
+import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { flagSpecs, resolveConfig, type ResolvedConfig } from './config.js';
 import { createRegistrator } from './index.js';
@@ -24,29 +22,19 @@ Signals: SIGTERM/SIGINT stop (services stay registered, as with the original).
 Exit codes: 0 ok, 1 failure, 2 usage, 3 config, 6 registry unreachable after -retry-attempts.`;
 
 function fail(error: unknown, log?: Logger): never {
-  const message = describeError(error);
-  if (log)
-    log.fatal(
-      { err: message, code: isToolkitError(error) ? error.code : undefined },
-      'registrator failed',
-    );
-  else process.stderr.write(`registrator: ${message}\n`);
-  process.exit(exitCodeFor(error));
+  failAndExit('registrator', error, log);
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (wantsHelp(argv)) {
-    process.stdout.write(
-      formatHelp(
-        'registrator [options] <registry-uri>',
-        'Registers the published ports of running Docker containers as services, and keeps them in step.',
-        flagSpecs,
-        HELP_FOOTER,
-      ) + '\n',
-    );
-    return;
-  }
+  const help = {
+    usage: 'registrator [options] <registry-uri>',
+    description:
+      'Registers the published ports of running Docker containers as services, and keeps them in step.',
+    flags: flagSpecs,
+    footer: HELP_FOOTER,
+  };
+  if (printHelpIfAsked(argv, help)) return;
   let config: ResolvedConfig;
   try {
     config = resolveConfig(argv, process.env);

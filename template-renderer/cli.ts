@@ -3,8 +3,7 @@
 // reads process.env/argv and exits.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { destination } from 'pino';
-import { formatHelp, wantsHelp } from '../common/cli/argv.js';
-import { EXIT_CODES, exitCodeFor } from '../common/cli/run-cli.js';
+import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli.js';
 import { describeError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { flagSpecs, resolveConfig, type ResolvedConfig } from './config.js';
@@ -19,10 +18,7 @@ Signals: SIGHUP reloads the configuration and templates; SIGTERM/SIGINT stop.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 config, 4 template (-once/-dry), 5 command (-once).`;
 
 function fail(error: unknown, log?: Logger): never {
-  const message = describeError(error);
-  if (log) log.fatal({ err: message }, 'template-renderer failed');
-  else process.stderr.write(`template-renderer: ${message}\n`);
-  process.exit(exitCodeFor(error));
+  failAndExit('template-renderer', error, log);
 }
 
 function load(): ResolvedConfig {
@@ -46,17 +42,14 @@ function build(config: ResolvedConfig, log: Logger): Renderer {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (wantsHelp(argv)) {
-    process.stdout.write(
-      formatHelp(
-        'template-renderer [options]',
-        'Renders Handlebars templates from Consul data and runs a command when the output changes.',
-        flagSpecs,
-        HELP_FOOTER,
-      ) + '\n',
-    );
-    return;
-  }
+  const help = {
+    usage: 'template-renderer [options]',
+    description:
+      'Renders Handlebars templates from Consul data and runs a command when the output changes.',
+    flags: flagSpecs,
+    footer: HELP_FOOTER,
+  };
+  if (printHelpIfAsked(argv, help)) return;
   let config: ResolvedConfig;
   try {
     config = load();

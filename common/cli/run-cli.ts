@@ -1,8 +1,11 @@
-import { isToolkitError, type ErrorCode } from '../errors.js';
+import { describeError, isToolkitError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { formatHelp, wantsHelp, type FlagSpec } from './argv.js';
 
 /**
- * The exit-code table shared by every CLI (documented in each program's README). Only cli.ts
- * files call process.exit, with a value from here.
+ * The exit-code table shared by every CLI (documented in each program's README), and the CLIs'
+ * shared scaffolding. Only the programs' cli.ts files and this module call process.exit, with a
+ * value from here.
  */
 export const EXIT_CODES = {
   ok: 0,
@@ -29,4 +32,34 @@ export function exitCodeFor(error: unknown): number {
     E_ABORTED: EXIT_CODES.interrupted,
   };
   return table[error.code] ?? EXIT_CODES.failure;
+}
+
+/** What every CLI prints for --help. */
+export interface CliHelp {
+  usage: string;
+  description: string;
+  flags: readonly FlagSpec[];
+  footer: string;
+}
+
+/** Prints the help and returns true when argv asks for it (`-h`, `--help`). */
+export function printHelpIfAsked(argv: readonly string[], help: CliHelp): boolean {
+  if (!wantsHelp(argv)) return false;
+  process.stdout.write(formatHelp(help.usage, help.description, help.flags, help.footer) + '\n');
+  return true;
+}
+
+/**
+ * Reports a fatal error (through the logger once there is one, else on stderr) and exits with
+ * the code the table gives it.
+ */
+export function failAndExit(program: string, error: unknown, log?: Logger): never {
+  const message = describeError(error);
+  if (log)
+    log.fatal(
+      { err: message, code: isToolkitError(error) ? error.code : undefined },
+      `${program} failed`,
+    );
+  else process.stderr.write(`${program}: ${message}\n`);
+  process.exit(exitCodeFor(error));
 }
