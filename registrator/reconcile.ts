@@ -1,11 +1,11 @@
 import type { DockerSource } from '../common/docker/client.js';
 import type { ContainerInspect } from '../common/docker/types.js';
-import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { Apply, type ContainerState } from './apply.js';
 import { classifyEvent, isStopSignal, shouldDeregisterOnDie } from './events.js';
 import type { RegistratorMetrics } from './metrics.js';
 import type { Registry } from './registry.js';
+import { RegistryAudit } from './registry-audit.js';
 import { containerServices, type MappingOptions } from './services.js';
 import type { DockerEvent } from '../common/docker/types.js';
 import type { ServiceRegistration } from './types.js';
@@ -27,9 +27,6 @@ export interface ReconcilerOptions {
   metrics: RegistratorMetrics;
 }
 
-/** Service ids the original generates: "<host>:<container name>:<port>[:udp]". */
-const GENERATED_ID = /^(.+?):([a-zA-Z0-9][a-zA-Z0-9_.-]+):[0-9]+(?::udp)?$/;
-
 /**
  * Keeps the registry in step with the containers: every Docker event and every sync reads the
  * container again and applies the difference between what it should register and what is
@@ -40,6 +37,7 @@ export class Reconciler {
   readonly containers = new Map<string, ContainerState>();
   private readonly apply: Apply;
   private readonly drainTimers = new Map<string, NodeJS.Timeout>();
+  private readonly audit: RegistryAudit;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.apply = new Apply({
@@ -48,6 +46,15 @@ export class Reconciler {
       metrics: o.metrics,
       retryMaxMs: o.retryMaxMs,
       resync: (id) => void this.apply.enqueue(id, () => this.sync(id, { cause: 'retry' })),
+    });
+    this.audit = new RegistryAudit({
+      containers: this.containers,
+      registry: o.registry,
+      apply: this.apply,
+      hostname: o.mapping.hostname,
+      log: o.log,
+      resync: (id) =>
+        void this.apply.enqueue(id, () => this.sync(id, { cause: 'registry-lost', force: true })),
     });
   }
 
@@ -173,59 +180,18 @@ export class Reconciler {
   }
 
   /** -cleanup: services with ids this host generated that match no container we register. */
-  async cleanupDangling(): Promise<void> {
-    let listed;
-    try {
-      listed = await this.o.registry.services();
-    } catch (error) {
-      this.apply.failed('cleanup', undefined, error);
-      return;
-    }
-    const ours = new Set<string>();
-    for (const state of this.containers.values())
-      for (const id of state.services.keys()) ours.add(id);
-    for (const service of listed) {
-      const m = GENERATED_ID.exec(service.id);
-      if (!m || m[1] !== this.o.mapping.hostname || ours.has(service.id)) continue;
-      await this.apply.deregisterListed(service, 'cleanup');
-    }
+  cleanupDangling(): Promise<void> {
+    return this.audit.cleanupDangling();
   }
 
   /** Re-registers containers whose services vanished from the registry (agent lost state). */
-  async checkRegistry(): Promise<void> {
-    const started = Date.now();
-    const listed = await this.o.registry.services();
-    const present = new Set(listed.map((s) => s.id));
-    for (const state of this.containers.values()) {
-      const lost = [...state.services.values()].filter(
-        (r) => r.at < started && !present.has(r.service.id),
-      );
-      if (lost.length === 0) continue;
-      this.o.log.warn(
-        {
-          containerId: state.id.slice(0, 12),
-          containerName: state.name,
-          missing: lost.length,
-          action: 'reregister',
-        },
-        'services missing from the registry (agent restarted?): registering again',
-      );
-      void this.apply.enqueue(state.id, () =>
-        this.sync(state.id, { cause: 'registry-lost', force: true }),
-      );
-    }
+  checkRegistry(): Promise<void> {
+    return this.audit.checkRegistry();
   }
 
   /** Re-sends Docker health states (their TTL checks outlive any quiet period this way). */
-  async refreshHealth(): Promise<void> {
-    for (const state of this.containers.values())
-      for (const r of state.services.values())
-        if (r.service.dockerHealth)
-          await this.o.registry
-            .setHealth(r.service, r.service.dockerHealth)
-            .catch((e: unknown) =>
-              this.o.log.debug({ err: describeError(e) }, 'health refresh failed'),
-            );
+  refreshHealth(): Promise<void> {
+    return this.audit.refreshHealth();
   }
 
   servicesCount(): number {
