@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type Handlebars from 'handlebars';
 import { configError } from '../common/errors.js';
 import { compileTemplate, type Compiled } from './render.js';
-import type { TemplateConfig } from './types.js';
+import type { TemplateConfig, TemplateStatus } from './types.js';
 
 /** A template as the runner tracks it between rounds. */
 export interface TemplateState {
@@ -77,4 +77,82 @@ export async function loadTemplate(hb: typeof Handlebars, state: TemplateState):
     errorOnMissingKey: config.errorOnMissingKey,
     name: state.name,
   });
+}
+
+/**
+ * Marks a template changed by `key`. With a wait (quiescence) and a complete first render, each
+ * change restarts the min timer and max caps the total wait; `onDue` runs when it is dirty.
+ */
+export function noteChange(
+  t: TemplateState,
+  key: string,
+  wait: { minMs: number; maxMs: number } | undefined,
+  onDue: () => void,
+): void {
+  t.changedKeys.add(key);
+  if (!t.complete || !wait || wait.minMs <= 0) {
+    t.dirty = true;
+    return;
+  }
+  const now = Date.now();
+  const first = t.quiescence?.first ?? now;
+  if (t.quiescence) clearTimeout(t.quiescence.timer);
+  const delay = Math.max(0, Math.min(wait.minMs, first + Math.max(wait.maxMs, wait.minMs) - now));
+  t.quiescence = {
+    first,
+    timer: setTimeout(() => {
+      t.quiescence = undefined;
+      t.dirty = true;
+      onDue();
+    }, delay),
+  };
+}
+
+/** Records a successful render's output. */
+export function recordOutput(t: TemplateState, output: string, changed: boolean): void {
+  const now = Date.now();
+  t.lastOutput = output;
+  t.complete = true;
+  t.renders++;
+  t.lastRenderAt = now;
+  t.lastError = undefined;
+  if (changed) t.lastChangeAt = now;
+}
+
+export function templateStatus(t: TemplateState): TemplateStatus {
+  const iso = (ms?: number): string | undefined => (ms ? new Date(ms).toISOString() : undefined);
+  return {
+    destination: t.config.destination,
+    ...(t.config.source ? { source: t.config.source } : {}),
+    lastRenderAt: iso(t.lastRenderAt),
+    lastChangeAt: iso(t.lastChangeAt),
+    renders: t.renders,
+    complete: t.complete && t.missing.size === 0,
+    ...(t.lastError ? { lastError: t.lastError } : {}),
+  };
+}
+
+/** Settles once: every template rendered with complete data, or a -once run failed first. */
+export class FirstRender {
+  readonly promise: Promise<void>;
+  done = false;
+  private settle!: (error?: Error) => void;
+
+  constructor() {
+    this.promise = new Promise((resolve, reject) => {
+      this.settle = (error) => (error ? reject(error) : resolve());
+    });
+    // Callers that only use start()/stop() must not see an unhandled rejection.
+    this.promise.catch(() => undefined);
+  }
+
+  resolve(): void {
+    this.done = true;
+    this.settle();
+  }
+
+  fail(error: Error): void {
+    this.done = true;
+    this.settle(error);
+  }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ToolkitError } from '../common/errors.js';
+import type { TemplateConfig } from './types.js';
 
 export interface WriteOptions {
   perms?: number;
@@ -59,4 +60,20 @@ function writeError(destination: string, error: unknown): ToolkitError {
     code: 'E_WRITE',
     cause: error,
   });
+}
+
+/**
+ * A render's output: written atomically, or in -dry mode printed to `stdout` when it differs from
+ * the previous one. Returns whether it changed.
+ */
+export async function writeOutput(
+  config: TemplateConfig,
+  previous: string | undefined,
+  output: string,
+  o: { dry?: boolean; stdout?: { write(text: string): unknown } },
+): Promise<boolean> {
+  if (!o.dry) return (await atomicWrite(config.destination, output, config)).changed;
+  const changed = previous !== output;
+  if (changed) o.stdout?.write(`> ${config.destination}\n${output}\n`);
+  return changed;
 }
