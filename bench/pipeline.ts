@@ -14,8 +14,9 @@ import { plotCdf } from './lib/plot.js';
 import { nginxRssMb, rssMb } from './lib/rss.js';
 import { startStack, tail, type Stack } from './lib/stack.js';
 import { missingFigures, printTable } from './lib/report.js';
-import { burst, convergence, removal, scaleOut, wrk } from './scenarios.js';
-import { reloadCost } from './reload-cost.js';
+import { burst } from './burst.js';
+import { convergence, removal, scaleOut } from './scenarios.js';
+import { reloadCost, wrk } from './reload-cost.js';
 
 const smoke = process.argv.includes('--smoke');
 const sizes = smoke

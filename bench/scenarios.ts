@@ -1,13 +1,11 @@
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import type { TestContainers } from '../test/helpers/containers.js';
 import { startLoad, summarize } from '../test/helpers/load.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { get, pollUntilServed } from './lib/http.js';
-import { reloadCount, type Stack } from './lib/stack.js';
+import type { Stack } from './lib/stack.js';
 import { stageBreakdown, type Timed } from './lib/stages.js';
 import { distribution, type Distribution } from './lib/stats.js';
-import { freePorts } from '../test/helpers/ports.js';
 
 export interface ConvergenceResult extends Distribution {
   samples: number[];
@@ -210,143 +208,5 @@ export async function removal(
     stages: stageBreakdown(timed, stack.logs, 'deregistered'),
     failedTotal: results.reduce((a, r) => a + r.failed, 0),
     requestsTotal: results.reduce((a, r) => a + r.requests, 0),
-  };
-}
-
-export interface BurstResult {
-  containers: number;
-  allRoutableMs: number;
-  reloads: number;
-  /** Per container: its own `docker start` returned -> first answer through the gateway. */
-  lagMs: Distribution;
-  /** Where the time went, ms after the starts were issued (from the programs' logs). */
-  stages: {
-    /** every `docker start` call returned */
-    allStartedMs: number;
-    /** registrator's last 'registered' line of the burst */
-    lastRegisteredMs?: number;
-    /** the gateway's last render that changed the routes before all were routable */
-    lastRenderMs?: number;
-    /** renders whose output changed (the edge reloads; none when the pool matches routes) */
-    changedRenders: number;
-  };
-}
-
-/**
- * Start `count` containers at once; time until every one answers through the gateway. `bridge`:
- * published ports, as in the reference deployment. `host`: host networking (each backend on its
- * own loopback port), which spares Docker the network namespace, veth and docker-proxy per
- * container, to show how much of the burst is Docker's own start time.
- */
-export async function burst(
-  stack: Stack,
-  containers: TestContainers,
-  count: number,
-  network: 'bridge' | 'host' = 'bridge',
-): Promise<BurstResult> {
-  const created: { c: Docker.Container; id: string; path: string }[] = [];
-  const ports = network === 'host' ? await freePorts(count) : [];
-  for (let i = 0; i < count; i++) {
-    const id = containers.uniqueName(`burst-${network}-${i}`);
-    const path = `${network[0]}${i}`;
-    const env = {
-      BACKEND_ID: id,
-      PATHS: path,
-      SERVICE_NAME: `bench-${path}`,
-      SERVICE_TAGS: `urlprefix-/${path}/`,
-    };
-    const port = String(ports[i]);
-    const c = await containers.run(
-      network === 'host'
-        ? {
-            name: id,
-            start: false,
-            networkMode: 'host',
-            expose: [port],
-            env: { ...env, PORT: `127.0.0.1:${port}` },
-          }
-        : { name: id, start: false, publish: { '80': '' }, env },
-    );
-    created.push({ c, id, path });
-  }
-  const before = await reloadCount(stack);
-  const fromLog = stack.logs.length;
-  const started = performance.now();
-  const startedWall = Date.now();
-  const startedAt: number[] = [];
-  // Each container is polled from the moment its own start returned (polls of a route that does
-  // not exist yet are answered 404 at once), so the lag is the pipeline's share of the burst.
-  const lags = await Promise.all(
-    created.map(async ({ c, id, path }, i) => {
-      await c.start();
-      startedAt[i] = performance.now();
-      await pollUntilServed(`${stack.gatewayUrl}/${path}/`, id, 30_000, 5);
-      return performance.now() - (startedAt[i] as number);
-    }),
-  );
-  const allStartedMs = Math.round(Math.max(...startedAt) - started);
-  const allRoutableMs = Math.round(performance.now() - started);
-  await new Promise((r) => setTimeout(r, 1_000)); // let trailing reloads land before counting
-  const reloads = (await reloadCount(stack)) - before;
-  const names = new Set(created.map((x) => x.id));
-  const lines = stack.logs.slice(fromLog).flatMap((l) => (l.json ? [l.json] : []));
-  const at = (j: Record<string, unknown>): number => Number(j.time) - startedWall;
-  const registered = lines.filter(
-    (j) => j.msg === 'registered' && names.has(String(j.containerName)),
-  );
-  const renders = lines.filter((j) => j.msg === 'rendered' && at(j) <= allRoutableMs);
-  await Promise.all(created.map(({ c }) => c.remove({ force: true }).catch(() => undefined)));
-  return {
-    containers: count,
-    allRoutableMs,
-    reloads,
-    lagMs: distribution(lags),
-    stages: {
-      allStartedMs,
-      ...(registered.length ? { lastRegisteredMs: Math.max(...registered.map(at)) } : {}),
-      ...(renders.length ? { lastRenderMs: Math.max(...renders.map(at)) } : {}),
-      changedRenders: renders.length,
-    },
-  };
-}
-
-export interface WrkResult {
-  requestsPerSec: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-  requests: number;
-  errors: number;
-}
-
-/** wrk (Debian's) against a loopback URL for `seconds`. */
-export async function wrk(url: string, seconds: number, connections = 16): Promise<WrkResult> {
-  if (!/^http:\/\/127\./.test(url)) throw new Error('loopback only');
-  const { stdout } = await execa('wrk', [
-    '-t2',
-    `-c${connections}`,
-    `-d${seconds}s`,
-    '--latency',
-    url,
-  ]);
-  const num = (re: RegExp): number => Number(re.exec(stdout)?.[1] ?? NaN);
-  const ms = (re: RegExp): number => {
-    const m = re.exec(stdout);
-    if (!m) return NaN;
-    const v = Number(m[1]);
-    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-  };
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
-    stdout,
-  );
-  const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
-  const errors =
-    (socketErrors ? socketErrors.slice(1).reduce((a, v) => a + Number(v), 0) : 0) +
-    (Number.isNaN(non2xx) ? 0 : non2xx);
-  return {
-    requestsPerSec: Math.round(num(/Requests\/sec:\s+([\d.]+)/)),
-    latencyP50Ms: Math.round(ms(/50%\s+([\d.]+)(us|ms|s)/) * 100) / 100,
-    latencyP99Ms: Math.round(ms(/99%\s+([\d.]+)(us|ms|s)/) * 100) / 100,
-    requests: num(/(\d+) requests in/),
-    errors,
   };
 }
