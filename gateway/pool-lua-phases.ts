@@ -46,8 +46,9 @@ export const LUA_BALANCER = `local b = require "ngx.balancer"
 /**
  * access_by_lua: the route is the one the edge named (`X-Gateway-Route`, templates with per-route
  * locations) or, when it named none, the one `match` finds for the host and path, whose strip
- * prefix is then removed (as `rewrite ^<strip>/?(.*)$ /$1 break;`). No route: 404; a route
- * without peers: 503 with its explanation, before proxying.
+ * prefix is then removed (as `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded
+ * control character is refused with 400). No route: 404; a route without peers: 503 with its
+ * explanation, before proxying.
  */
 export const LUA_ACCESS = `local dict = ngx.shared.${LUA_DICT}
                 local function answer(status, text)
@@ -64,7 +65,10 @@ export const LUA_ACCESS = `local dict = ngx.shared.${LUA_DICT}
                     if r.strip then
                         local rest = ngx.var.uri:sub(#r.strip + 1)
                         if rest:sub(1, 1) == "/" then rest = rest:sub(2) end
-                        ngx.req.set_uri("/" .. rest)
+                        -- set_uri refuses control characters (a decoded %0A): not a path to route.
+                        if not pcall(ngx.req.set_uri, "/" .. rest) then
+                            return answer(400, "bad request path\\n")
+                        end
                     end
                 end
                 local peers = dict:get("p:" .. route)

@@ -89,6 +89,13 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     expect(await served('www.deep.example.com', '/elsewhere')).to.equal('404 no route');
     expect(await served('www.deep.example.com', '/a')).to.equal('a');
     expect(await served('www.example.com', '/only')).to.equal('b');
+    await register('s', 'strip', a.port, ['urlprefix-/s/ strip=/s']);
+    await waitServed(`${gw.url}/s/a/`, ['a']);
+    // An encoded control character cannot be part of a stripped path: 400, nothing logged.
+    expect(await fetchText(`${gw.url}/s/a%0Ab`)).to.deep.equal({
+      status: 400,
+      body: 'bad request path\n',
+    });
     expect(await poolReloads()).to.equal(0);
     expect(await edgeReloads()).to.equal(1); // the first configuration only
     // Ordinary requests make nginx log nothing (a line per request would cost the gateway CPU).
