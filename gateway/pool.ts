@@ -27,8 +27,8 @@ export interface PoolOptions {
 
 /**
  * Keeps the upstream pool nginx in step with the route table. Reload mode: render, `nginx -t`,
- * swap, reload, confirm — only when the pool's content changed. Lua mode: the config holds the
- * routes only; a membership-only change writes the table file and PUTs it to the pool (read back
+ * swap, reload, confirm — only when the pool's content changed. Lua mode: the config is constant;
+ * every change of routes or instances writes the table file and PUTs it to the pool (reading back
  * the version), no reload. One apply at a time.
  */
 export class PoolApplier {
@@ -42,7 +42,7 @@ export class PoolApplier {
 
   constructor(private readonly o: PoolOptions) {}
 
-  /** The pool config generation (reloads confirmed; lua mode: stays 0, the config is constant). */
+  /** The pool config generation (confirmed reloads; lua mode: 0, its config never changes). */
   get applied(): number {
     return this.generation;
   }
@@ -82,8 +82,6 @@ export class PoolApplier {
     const text = this.render({ routes: [] }, 0);
     await writeFile(`${paths.pool.conf}.tmp`, text);
     await rename(`${paths.pool.conf}.tmp`, paths.pool.conf);
-    // Lua mode: routes never change this config, so the pool starts with it and never reloads.
-    if (this.resolved === 'lua') this.lastBody = text;
   }
 
   apply(table: RouteTable): Promise<boolean> {
@@ -105,62 +103,53 @@ export class PoolApplier {
 
   /** Returns whether a reload happened. */
   private async applyNow(table: RouteTable): Promise<boolean> {
-    const body = this.render(table, 0);
-    if (this.resolved === 'reload') {
-      if (body === this.lastBody) return false;
-      const r = await this.reload(table, body);
-      if (r) {
-        this.confirmed = true;
-        this.o.logger.info({ mode: 'reload', generation: this.generation, ...r }, 'pool applied');
-      }
-      return r !== undefined;
+    if (this.resolved === 'lua') {
+      await this.applyLua(table);
+      return false;
     }
+    const body = this.render(table, 0);
+    if (body === this.lastBody) return false;
+    const r = await this.reload(table, body);
+    if (r) {
+      this.confirmed = true;
+      this.o.logger.info({ mode: 'reload', generation: this.generation, ...r }, 'pool applied');
+    }
+    return r !== undefined;
+  }
+
+  /** Lua mode: the config is constant; the table goes to its file and to the pool's dict. */
+  private async applyLua(table: RouteTable): Promise<void> {
     const members = encodeMembership(table, this.version + 1);
-    const same = membershipBody(members) === this.lastMembers;
-    if (body === this.lastBody && same) return false;
+    if (membershipBody(members) === this.lastMembers) return;
     this.version += 1;
     const started = performance.now();
-    // The file first: a pool nginx (re)starting or reloading loads it.
+    // The file first: a pool nginx (re)starting loads it.
     await writeFile(`${this.o.paths.pool.members}.tmp`, members);
     await rename(`${this.o.paths.pool.members}.tmp`, this.o.paths.pool.members);
     this.lastMembers = undefined;
-    let reloaded: { validateMs: number } | undefined;
-    if (body !== this.lastBody) {
-      reloaded = await this.reload(table, body);
-      if (!reloaded) return false; // the pool loads the file when it starts
-    } else if (!this.o.supervisor.running) {
+    if (!this.o.supervisor.running) {
       this.o.logger.warn('pool nginx is not running; the table loads when it restarts');
-      return false;
+      return;
     }
-    await this.put(members, reloaded !== undefined);
+    await this.put(members);
     this.lastMembers = membershipBody(members);
     this.confirmed = true;
     // One line per apply, as in reload mode (bench/lib/stages.ts reads it).
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    this.o.logger.info(
-      {
-        mode: 'lua',
-        version: this.version,
-        generation: this.generation,
-        durationMs,
-        validateMs: reloaded?.validateMs,
-      },
-      'pool applied',
-    );
-    return reloaded !== undefined;
+    this.o.logger.info({ mode: 'lua', version: this.version, durationMs }, 'pool applied');
   }
 
-  private async put(members: string, afterReload: boolean): Promise<void> {
+  private async put(members: string): Promise<void> {
     const { metrics, paths } = this.o;
     const res = await putMembership(paths.pool.control, members);
     if (!res || res.status !== 200 || res.text !== String(this.version)) {
-      if (!afterReload) metrics.poolUpdates.inc({ mode: 'lua', result: 'failure' });
+      metrics.poolUpdates.inc({ mode: 'lua', result: 'failure' });
       throw new ToolkitError(
         `pool membership update ${this.version} not confirmed: ${res ? `${res.status} ${res.text}` : 'no answer'}`,
         { code: 'E_NGINX', retryable: true },
       );
     }
-    if (!afterReload) metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
+    metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
   }
 
   /** Validate, swap, reload, confirm; undefined when the pool nginx is not running. */
