@@ -100,11 +100,22 @@ export function luaInit(membersFile: string): string {
             return tonumber(version)
         end
 
-        -- Per worker: the parsed routing, rebuilt when the version changes.
+        -- Per worker: the parsed routing, rebuilt when the version changes. Each route list is
+        -- indexed by path length: a lookup costs one hash probe per distinct length (longest
+        -- first), not one comparison per route.
         local cache = { version = false }
-        local function longest_first(a, b)
-            if #a.path ~= #b.path then return #a.path > #b.path end
-            return a.path < b.path
+        local function indexed(routes)
+            local by, lengths = {}, {}
+            for _, r in ipairs(routes) do
+                local n = #r.path
+                if not by[n] then
+                    by[n] = {}
+                    lengths[#lengths + 1] = n
+                end
+                by[n][r.path] = r
+            end
+            table.sort(lengths, function(a, b) return a > b end)
+            return { by = by, lengths = lengths }
         end
         local function index()
             local version = dict:get("version")
@@ -123,17 +134,20 @@ export function luaInit(membersFile: string): string {
                 end
                 list[#list + 1] = r
             end
-            table.sort(default, longest_first)
             for _, t in ipairs({ exact, wild }) do
-                for _, list in pairs(t) do table.sort(list, longest_first) end
+                for key, list in pairs(t) do t[key] = indexed(list) end
             end
-            cache = { version = version, exact = exact, wild = wild, default = default }
+            cache = { version = version, exact = exact, wild = wild, default = indexed(default) }
             return cache
         end
         local function first(list, uri)
             if not list then return nil end
-            for _, r in ipairs(list) do
-                if uri:sub(1, #r.path) == r.path then return r end
+            local len = #uri
+            for _, n in ipairs(list.lengths) do
+                if n <= len then
+                    local r = list.by[n][uri:sub(1, n)]
+                    if r then return r end
+                end
             end
         end
         function M.match(host, uri)
