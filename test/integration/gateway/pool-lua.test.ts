@@ -89,6 +89,10 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     expect(await served('www.deep.example.com', '/elsewhere')).to.equal('404 no route');
     expect(await served('www.deep.example.com', '/a')).to.equal('a');
     expect(await served('www.example.com', '/only')).to.equal('b');
+    // The same path host-less and on a host: the host's own route wins there, and only there.
+    await register('p', 'plain', a.port, ['urlprefix-/only']);
+    await waitServed(`${gw.url}/only`, ['a'], 'other.test');
+    expect(await served('www.deep.example.com', '/only/x')).to.equal('d');
     await register('s', 'strip', a.port, ['urlprefix-/s/ strip=/s']);
     await waitServed(`${gw.url}/s/a/`, ['a']);
     // An encoded control character cannot be part of a stripped path: 400, nothing logged.
