@@ -11,20 +11,9 @@ import {
   renderMainConfig,
   workPaths,
 } from '../../../gateway/nginx-config.js';
-import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
-import { inst, tableOf } from './instances.js';
+import { inst, renderPool } from './instances.js';
 import { ROOT } from '../../helpers/paths.js';
-
-function renderPool(instances: InstanceInput[]): string {
-  return renderPoolConfig({
-    paths: workPaths('/w'),
-    table: tableOf(instances),
-    generation: 3,
-    workerProcesses: 'auto',
-    shutdownTimeoutMs: 10_000,
-  });
-}
 
 /** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
 function renderDefault(

@@ -1,3 +1,5 @@
+import { workPaths } from '../../../gateway/nginx-config.js';
+import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { buildRouteTable, type InstanceInput, type RouteTable } from '../../../gateway/routes.js';
 
 /** One instance at 10.0.0.1 (ID `<name>-<port>`), passing unless told otherwise. */
@@ -21,4 +23,16 @@ export function tableOf(instances: InstanceInput[]): RouteTable {
   const m = new Map<string, InstanceInput[]>();
   for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
   return buildRouteTable(m);
+}
+
+/** The pool config for these instances (work dir /w, generation 3), in reload or lua mode. */
+export function renderPool(instances: InstanceInput[], mode: 'reload' | 'lua' = 'reload'): string {
+  return renderPoolConfig({
+    paths: workPaths('/w'),
+    table: tableOf(instances),
+    generation: 3,
+    workerProcesses: 'auto',
+    shutdownTimeoutMs: 10_000,
+    ...(mode === 'lua' ? { lua: { membersFile: '/w/pool-members.txt' } } : {}),
+  });
 }

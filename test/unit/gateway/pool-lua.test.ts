@@ -1,21 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { workPaths } from '../../../gateway/nginx-config.js';
-import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { encodeMembership, membershipBody } from '../../../gateway/pool-lua.js';
-import type { InstanceInput } from '../../../gateway/routes.js';
-import { inst, tableOf } from './instances.js';
-
-function renderLua(instances: InstanceInput[]): string {
-  return renderPoolConfig({
-    paths: workPaths('/w'),
-    table: tableOf(instances),
-    generation: 3,
-    workerProcesses: 'auto',
-    shutdownTimeoutMs: 10_000,
-    lua: { membersFile: '/w/pool-members.txt' },
-  });
-}
+import { inst, renderPool, tableOf } from './instances.js';
 
 const sample = [
   inst('web', 8001, ['urlprefix-/web']),
@@ -25,7 +11,7 @@ const sample = [
 
 describe('gateway pool in lua mode (pure)', () => {
   it('loads the lua module, one balancer upstream, the retry policy, no route in the config', () => {
-    const out = renderLua(sample);
+    const out = renderPool(sample, 'lua');
     expect(out.startsWith('load_module "/usr/lib/nginx/modules/ndk_http_module.so";\n')).to.equal(
       true,
     );
@@ -48,22 +34,16 @@ describe('gateway pool in lua mode (pure)', () => {
   });
 
   it('neither membership nor route changes change the lua config (no reload)', () => {
-    const base = renderLua(sample);
-    expect(renderLua(sample.slice(1))).to.equal(base);
-    expect(renderLua([...sample, inst('web', 8003, ['urlprefix-/web'])])).to.equal(base);
+    const base = renderPool(sample, 'lua');
+    expect(renderPool(sample.slice(1), 'lua')).to.equal(base);
+    expect(renderPool([...sample, inst('web', 8003, ['urlprefix-/web'])], 'lua')).to.equal(base);
     expect(
-      renderLua([...sample, inst('api', 1, ['urlprefix-api.example/api strip=/api'])]),
+      renderPool([...sample, inst('api', 1, ['urlprefix-api.example/api strip=/api'])], 'lua'),
     ).to.equal(base);
   });
 
   it('reload mode is unchanged: instances inline, no lua', () => {
-    const out = renderPoolConfig({
-      paths: workPaths('/w'),
-      table: tableOf(sample),
-      generation: 3,
-      workerProcesses: 'auto',
-      shutdownTimeoutMs: 10_000,
-    });
+    const out = renderPool(sample);
     expect(out).not.to.match(/lua|load_module/);
     expect(out).to.include('server 10.0.0.1:8001 max_fails=1 fail_timeout=5s;');
     expect(out).to.match(/^ {8}(route_[0-9a-f]{12}) \1;$/m);
