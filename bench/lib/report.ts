@@ -1,3 +1,4 @@
+import { STAGES } from './stages.js';
 import type { Distribution } from './stats.js';
 
 type Stages = Partial<Record<string, Distribution>>;
@@ -83,20 +84,10 @@ export function tableRows(r: PipelineResult): [string, string, string][] {
   ];
 }
 
-const STAGE_ORDER = [
-  'register',
-  'render',
-  'poolValidate',
-  'pool',
-  'edgeValidate',
-  'edge',
-  'routed',
-];
-
 /** One row per scenario: each stage's p50 (p95) in ms. */
 export function stageRows(r: PipelineResult): [string, string][] {
   const row = (s: Stages): string =>
-    STAGE_ORDER.filter((k) => s[k])
+    STAGES.filter((k) => s[k])
       .map((k) => `${k} ${s[k]?.p50} (${s[k]?.p95})`)
       .join(', ');
   return [

@@ -37,7 +37,8 @@ export interface Stages {
   routed?: number;
 }
 
-const STAGES = [
+/** The pipeline's stages in order (the report prints them this way too). */
+export const STAGES = [
   'register',
   'render',
   'poolValidate',

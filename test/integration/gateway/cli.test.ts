@@ -9,7 +9,7 @@ import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.j
 import { freePorts } from '../../helpers/ports.js';
 import { jsonLines, startProgram } from '../../helpers/programs.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { fetchText } from './harness.js';
+import { fetchText, gatewayArgs } from './harness.js';
 
 describe('gateway CLI (real nginx + real Consul)', function () {
   this.timeout(60_000);
@@ -45,14 +45,7 @@ describe('gateway CLI (real nginx + real Consul)', function () {
   ): Promise<{ child: Child & { lines: string[] }; url: string; statusUrl: string }> => {
     const [listen, status] = (await freePorts(2)) as [number, number];
     const child = startProgram('gateway', [
-      '--listen',
-      `127.0.0.1:${listen}`,
-      '--consul-addr',
-      agent.addr,
-      '--status-addr',
-      `127.0.0.1:${status}`,
-      '--work-dir',
-      workDir,
+      ...gatewayArgs({ listen, status, consulAddr: agent.addr, workDir }),
       '--nginx-bin',
       'nginx',
       '--wait',

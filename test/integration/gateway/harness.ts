@@ -59,6 +59,25 @@ export function fetchText(
   });
 }
 
+/** The flags every test gateway gets: loopback listen and status ports, its Consul, a work dir. */
+export function gatewayArgs(o: {
+  listen: number;
+  status: number;
+  consulAddr: string;
+  workDir: string;
+}): string[] {
+  return [
+    '--listen',
+    `127.0.0.1:${o.listen}`,
+    '--consul-addr',
+    o.consulAddr,
+    '--status-addr',
+    `127.0.0.1:${o.status}`,
+    '--work-dir',
+    o.workDir,
+  ];
+}
+
 export interface TestGateway {
   gateway: Gateway;
   url: string;
@@ -77,14 +96,7 @@ export async function startTestGateway(
   const workDir = mkdtempSync(join(tmpdir(), 'gw-int-'));
   const config = resolveConfig(
     [
-      '--listen',
-      `127.0.0.1:${listen}`,
-      '--consul-addr',
-      agent.addr,
-      '--status-addr',
-      `127.0.0.1:${status}`,
-      '--work-dir',
-      workDir,
+      ...gatewayArgs({ listen, status, consulAddr: agent.addr, workDir }),
       '--worker-processes',
       '1',
       ...extra,
