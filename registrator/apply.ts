@@ -20,6 +20,12 @@ export interface ContainerState {
   stopSignal?: string;
 }
 
+/** The fields every log line about a container carries (short id, as `docker ps` shows it). */
+export const containerFields = (state: Pick<ContainerState, 'id' | 'name'>) => ({
+  containerId: state.id.slice(0, 12),
+  containerName: state.name,
+});
+
 export interface ApplyOptions {
   registry: Registry;
   log: Logger;
@@ -103,8 +109,7 @@ export class Apply {
       this.o.metrics.warnings.inc();
       this.o.log.warn(
         {
-          containerId: state.id.slice(0, 12),
-          containerName: state.name,
+          ...containerFields(state),
           key: w.key,
           reason: w.reason,
         },
@@ -187,8 +192,7 @@ export class Apply {
     this.o.metrics.registrations.inc();
     this.o.log.info(
       {
-        containerId: state.id.slice(0, 12),
-        containerName: state.name,
+        ...containerFields(state),
         serviceId: service.id,
         service: service.name,
         address: service.address,
@@ -216,8 +220,7 @@ export class Apply {
     this.o.metrics.deregistrations.inc({ reason });
     this.o.log.info(
       {
-        containerId: state.id.slice(0, 12),
-        containerName: state.name,
+        ...containerFields(state),
         serviceId: service.id,
         action: 'deregister',
         reason,
@@ -238,7 +241,7 @@ export class Apply {
     }
     state.services.set(service.id, { service, at: Date.now() });
     this.o.log.info(
-      { containerId: state.id.slice(0, 12), serviceId: service.id, health, action: 'health' },
+      { ...containerFields(state), serviceId: service.id, health, action: 'health' },
       'Docker health state forwarded',
     );
     return true;

@@ -1,7 +1,7 @@
 import type { DockerSource } from '../common/docker/client.js';
 import type { ContainerInspect } from '../common/docker/types.js';
 import type { Logger } from '../common/log.js';
-import { Apply, type ContainerState } from './apply.js';
+import { Apply, containerFields, type ContainerState } from './apply.js';
 import { classifyEvent, isStopSignal, shouldDeregisterOnDie } from './events.js';
 import type { RegistratorMetrics } from './metrics.js';
 import type { Registry } from './registry.js';
@@ -115,7 +115,7 @@ export class Reconciler {
     if (state.drainedAt === undefined || Date.now() - state.drainedAt >= this.o.drainTimeoutMs) {
       if (state.drainedAt !== undefined) {
         this.o.log.warn(
-          { containerId: id.slice(0, 12), containerName: state.name, action: 'undrain' },
+          { ...containerFields(state), action: 'undrain' },
           'container still running after the drain timeout: registering it again',
         );
         state.drainedAt = undefined;
@@ -133,7 +133,7 @@ export class Reconciler {
     if (!state || !isStopSignal(signal, state.stopSignal)) return;
     state.drainedAt = Date.now();
     this.o.log.info(
-      { containerId: id.slice(0, 12), containerName: state.name, action: 'drain', signal },
+      { ...containerFields(state), action: 'drain', signal },
       'stop signal delivered: deregistering before the container exits',
     );
     await this.apply.removeAll(state, 'kill');
@@ -157,7 +157,7 @@ export class Reconciler {
     }
     state.retained = true;
     this.o.log.info(
-      { containerId: id.slice(0, 12), containerName: state.name, exitCode, action: 'keep' },
+      { ...containerFields(state), exitCode, action: 'keep' },
       'container failed: services kept registered (-deregister on-success)',
     );
   }

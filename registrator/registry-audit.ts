@@ -1,6 +1,6 @@
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { Apply, ContainerState } from './apply.js';
+import { containerFields, type Apply, type ContainerState } from './apply.js';
 import type { Registry } from './registry.js';
 
 /** Service ids the original generates: "<host>:<container name>:<port>[:udp]". */
@@ -56,8 +56,7 @@ export class RegistryAudit {
       if (lost.length === 0) continue;
       this.o.log.warn(
         {
-          containerId: state.id.slice(0, 12),
-          containerName: state.name,
+          ...containerFields(state),
           missing: lost.length,
           action: 'reregister',
         },
