@@ -110,22 +110,29 @@ export async function startTestGateway(
     { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   );
   const gateway = createGateway(config, { logger });
-  await gateway.start();
+  const stop = async (): Promise<void> => {
+    await gateway.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  };
   const statusUrl = `http://127.0.0.1:${status}`;
-  await waitFor(async () => (await fetchText(`${statusUrl}/readyz`)).status === 200, {
-    timeoutMs: 15_000,
-    what: 'gateway ready',
-  });
+  try {
+    await gateway.start();
+    await waitFor(async () => (await fetchText(`${statusUrl}/readyz`)).status === 200, {
+      timeoutMs: 15_000,
+      what: 'gateway ready',
+    });
+  } catch (error) {
+    // Its nginx processes must not outlive a gateway that never became ready.
+    await stop().catch(() => undefined);
+    throw error;
+  }
   return {
     gateway,
     url: `http://127.0.0.1:${listen}`,
     statusUrl,
     workDir,
     logs,
-    async stop() {
-      await gateway.stop();
-      rmSync(workDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
