@@ -12,14 +12,6 @@ import {
 } from './config-values.js';
 import type { TemplateConfig } from './types.js';
 
-export {
-  parseConfigFile,
-  parsePerms,
-  parseTemplateEntry,
-  parseTemplateFlag,
-  parseWait,
-} from './config-values.js';
-
 export const flagSpecs: FlagSpec[] = [
   {
     name: 'consul-addr',

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
+import { resolveConfig } from '../../../template-renderer/config.js';
 import {
   parsePerms,
   parseTemplateFlag,
   parseWait,
-  resolveConfig,
-} from '../../../template-renderer/config.js';
+} from '../../../template-renderer/config-values.js';
 
 const noFile = (): string => {
   throw new Error('ENOENT');
