@@ -20,6 +20,7 @@ export interface PoolOptions {
   mode: PoolMode;
   workerProcesses: string;
   shutdownTimeoutMs: number;
+  websocketTimeoutS: number;
   reloadTimeoutMs: number;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -97,6 +98,7 @@ export class PoolApplier {
       generation,
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
+      websocketTimeoutS: this.o.websocketTimeoutS,
       ...(this.resolved === 'lua' ? { lua: { membersFile: this.o.paths.pool.members } } : {}),
     });
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostPort, isAddress, isPort, isServiceName, nginxQuote, regexLiteral } from './grammar.js';
-import { parseRouteTag, TAG_PREFIX } from './route-tags.js';
+import { parseRouteTag, TAG_PREFIX, type RouteProto, type RouteSpec } from './route-tags.js';
 
 /** The instance data the route table is built from (template-renderer's ServiceEntry subset). */
 export interface InstanceInput {
@@ -45,6 +45,10 @@ export interface Route {
   strip?: string;
   /** PCRE matching the strip prefix and capturing the rest (for `rewrite`). */
   stripPattern?: string;
+  /** `grpc`: HTTP/2 to the instances (grpc_pass), reached on the h2c listener. */
+  proto: RouteProto;
+  /** Idle timeout (s) of upgraded connections and gRPC streams; absent: --websocket-timeout. */
+  timeout?: number;
   services: string[];
   servers: Server[];
   /** The quoted 503 body when no healthy instance serves this route. */
@@ -135,16 +139,16 @@ export function buildRouteTable(
           addError(name, `tag ${JSON.stringify(tag)} dropped: ${parsed.reason}`);
           continue;
         }
-        const { host, path, strip } = parsed.route;
-        const key = `${host}${path}`;
+        const spec = parsed.route;
+        const key = `${spec.host}${spec.path}`;
         let route = routes.get(key);
         if (!route) {
-          route = newRoute(host, path, strip);
+          route = newRoute(spec);
           routes.set(key, route);
-        } else if (route.strip !== strip) {
+        } else if (conflict(route, spec)) {
           addError(
             name,
-            `tag ${JSON.stringify(tag)} dropped: conflicts with another strip for ${key}`,
+            `tag ${JSON.stringify(tag)} dropped: conflicts with another ${conflict(route, spec)} for ${key}`,
           );
           continue;
         }
@@ -177,9 +181,18 @@ export function unavailableText(r: Pick<Route, 'services' | 'host' | 'path'>): s
   return `${nginxQuote(`no healthy instance of ${r.services.join(', ')} for ${r.host}${r.path}`).slice(0, -1)}\\n"`;
 }
 
-function newRoute(host: string, path: string, strip: string | undefined): Route {
+/** Which option two tags of one route disagree on (they must agree), or undefined. */
+function conflict(route: Route, spec: RouteSpec): string | undefined {
+  if (route.strip !== spec.strip) return 'strip';
+  if (route.proto !== (spec.proto ?? 'http')) return 'proto';
+  if (route.timeout !== spec.timeout) return 'timeout';
+  return undefined;
+}
+
+function newRoute({ host, path, strip, proto, timeout }: RouteSpec): Route {
   const upstream = `route_${createHash('sha1').update(`${host}\0${path}`).digest('hex').slice(0, 12)}`;
-  const route: Route = { upstream, host, path, services: [], servers: [] };
+  const route: Route = { upstream, host, path, proto: proto ?? 'http', services: [], servers: [] };
+  if (timeout !== undefined) route.timeout = timeout;
   if (strip !== undefined) {
     route.strip = strip;
     route.stripPattern = `^${regexLiteral(strip)}/?(.*)$`;

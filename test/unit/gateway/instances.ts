@@ -33,6 +33,7 @@ export function renderPool(instances: InstanceInput[], mode: 'reload' | 'lua' = 
     generation: 3,
     workerProcesses: 'auto',
     shutdownTimeoutMs: 10_000,
+    websocketTimeoutS: 3600,
     ...(mode === 'lua' ? { lua: { membersFile: '/w/pool-members.txt' } } : {}),
   });
 }
