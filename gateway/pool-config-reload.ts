@@ -1,9 +1,13 @@
+import { nginxQuote } from './grammar.js';
 import { ROUTE_HEADER_VAR } from './pool-lua-phases.js';
 import type { Route } from './routes.js';
 
-/** gRPC `grpc-message` values are percent-encoded (the route grammars leave nothing else). */
+/**
+ * A `grpc-message` value as a quoted nginx string: gRPC percent-encodes only `%` and bytes outside
+ * printable ASCII, and the route grammars leave neither in a message.
+ */
 export function grpcMessage(text: string): string {
-  return encodeURIComponent(text).replace(/'/g, '%27');
+  return nginxQuote(text.replace(/%/g, '%25'));
 }
 
 /** Named location of the idle timeout for upgraded (`w`) or gRPC (`g`) requests of a route. */

@@ -64,7 +64,7 @@ export function luaAccess(kind: 'http' | 'grpc', defaultTimeoutS: number): strin
 ${
   grpc
     ? `                    ngx.var.gateway_grpc_status = status == 404 and 12 or 14
-                    ngx.var.gateway_grpc_message = ngx.escape_uri((text:gsub("\\n$", "")))
+                    ngx.var.gateway_grpc_message = (text:gsub("\\n$", ""):gsub("%%", "%%25"))
                     return ngx.exec("@grpc_error")`
     : `                    ngx.status = status
                     ngx.header["Content-Type"] = "text/plain"
