@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { chromium } from 'playwright-core';
 import {
   bidi,
   echoClient,
@@ -101,4 +102,40 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
       expect(other.code).to.equal(grpc.status.UNIMPLEMENTED);
     });
   }
+
+  it("/status and the status page show each route's protocol", async () => {
+    const a = await startGrpcBackend('a');
+    backends.push(a);
+    await suite.register('a', 'echo', a.port, [`${TAG} timeout=5m`]);
+    await suite.register('w', 'web', a.port, ['urlprefix-/web']);
+    const gw = await suite.start(['--pool-mode', 'lua']);
+    const routes = await waitFor(async () => {
+      const r = (await suite.status()).routes as {
+        path: string;
+        proto: string;
+        timeout?: number;
+      }[];
+      return r.length === 2 ? r : undefined;
+    });
+    expect(routes.map((r) => [r.path, r.proto, r.timeout])).to.deep.equal([
+      ['/test.Echo/', 'grpc', 300],
+      ['/web', 'http', undefined],
+    ]);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${gw.statusUrl}/`);
+      const row = page.locator('#routes tbody tr', { hasText: '/test.Echo/' });
+      await row.waitFor({ timeout: 15_000 });
+      expect(await row.innerText()).to.include('gRPC (idle 300 s)');
+      expect(await page.locator('#routes tbody tr', { hasText: '/web' }).innerText()).to.include(
+        'HTTP, WebSocket',
+      );
+    } finally {
+      await browser.close();
+    }
+  });
 });
