@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultTemplatePath } from '../../../gateway/index.js';
 import {
   closed,
   openWs,
@@ -74,4 +78,26 @@ describe('gateway WebSocket pass-through (real nginx + real Consul)', function (
       expect(longMs).to.be.within(3_500, 8_000);
       await waitFor(() => a.open === 0, { what: 'backend sockets closed' });
     });
+
+  it('a template edit reloads the edge: open WebSockets keep working, up to --shutdown-timeout', async () => {
+    const a = await ws('a');
+    await suite.register('a', 'chat', a.port, ['urlprefix-/chat']);
+    const dir = mkdtempSync(join(tmpdir(), 'gw-ws-tpl-'));
+    const template = join(dir, 'edge.hbs');
+    copyFileSync(defaultTemplatePath(), template);
+    try {
+      const gw = await suite.start(['--template', template, '--shutdown-timeout', '3s']);
+      await waitServed(`${gw.url}/chat`, ['a']);
+      const socket = await openWs(`${gw.url.replace('http', 'ws')}/chat`);
+      const generation = gw.gateway.status().generation;
+      appendFileSync(template, '# edited\n');
+      await waitFor(() => gw.gateway.status().generation > generation, { what: 'edge reload' });
+      const reloadedAt = Date.now();
+      expect(await roundTrip(socket, 'after')).to.equal('a:after');
+      await closed(socket);
+      expect(Date.now() - reloadedAt).to.be.within(1_000, 8_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
