@@ -1,21 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-
-/** The child pids of `pid` (from /proc/<pid>/stat of every process). */
-export function childPids(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The fields after the command (which may hold spaces) start after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
+import { readFileSync } from 'node:fs';
+import { childPids } from './stack.js';
 
 /** Resident memory of one process in bytes (0 when it is gone). */
 export function rssBytes(pid: number): number {
@@ -29,7 +13,7 @@ export function rssBytes(pid: number): number {
 
 /** Total resident memory of the workers of these nginx masters (the masters themselves idle). */
 export function workersRss(masters: readonly number[]): number {
-  return masters.flatMap(childPids).reduce((sum, pid) => sum + rssBytes(pid), 0);
+  return masters.flatMap((m) => childPids(m)).reduce((sum, pid) => sum + rssBytes(pid), 0);
 }
 
 /** Samples `measure` every `everyMs` until stopped; `stop()` returns the largest sample. */
