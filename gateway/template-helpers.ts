@@ -46,6 +46,8 @@ export interface TemplateProtocols {
    * pool enforces each route's (and the ordinary 60 s of non-upgraded requests).
    */
   tunnelTimeout: string;
+  /** --websocket-timeout as an nginx time ("3600s"): for templates that proxy to instances. */
+  websocketTimeout: string;
 }
 
 export type TemplateSettings = Pick<TemplateModel, 'listen' | 'accessLog' | 'pool' | 'protocols'>;
@@ -94,6 +96,7 @@ export function templateProtocols(config: GatewayConfig, paths: WorkPaths): Temp
     buffering: p.proxyBuffering ? 'on' : 'off',
     requestBuffering: p.requestBuffering ? 'on' : 'off',
     tunnelTimeout: `${MAX_TIMEOUT_S + 60}s`,
+    websocketTimeout: `${p.websocketTimeoutS}s`,
   };
 }
 

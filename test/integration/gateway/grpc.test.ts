@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
   bidi,
@@ -10,6 +11,7 @@ import {
   type EchoClientInstance,
   type GrpcBackend,
 } from '../../helpers/grpc-backends.js';
+import { ROOT } from '../../helpers/paths.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fetchText } from './harness.js';
@@ -27,14 +29,20 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
   });
   const TAG = 'urlprefix-/test.Echo/ proto=grpc';
 
-  for (const mode of ['lua', 'reload'] as const) {
-    it(`${mode} mode: unary, server-streaming and bidirectional calls; UNAVAILABLE without an instance`, async () => {
+  for (const mode of ['lua', 'reload', 'direct'] as const) {
+    it(`${mode === 'direct' ? 'direct template' : `${mode} mode`}: unary, server-streaming and bidirectional calls; UNAVAILABLE without an instance`, async () => {
       const [a, b] = await Promise.all([startGrpcBackend('a'), startGrpcBackend('b')]);
       backends.push(a, b);
       await suite.register('a', 'echo', a.port, [TAG]);
       await suite.register('b', 'echo', b.port, [TAG]);
       const h2c = await freePort();
-      const gw = await suite.start(['--pool-mode', mode, '--h2c-listen', `127.0.0.1:${h2c}`]);
+      const gw = await suite.start([
+        ...(mode === 'direct'
+          ? ['--template', join(ROOT, 'templates/gateway-direct.hbs')]
+          : ['--pool-mode', mode]),
+        '--h2c-listen',
+        `127.0.0.1:${h2c}`,
+      ]);
       const client = echoClient(`127.0.0.1:${h2c}`);
       clients.push(client);
       const seen = new Set<string>();
@@ -87,7 +95,9 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
         { what: 'UNAVAILABLE' },
       );
       expect(error.code).to.equal(grpc.status.UNAVAILABLE);
-      expect(error.details).to.equal('no healthy instance of echo for /test.Echo/');
+      expect(error.details).to.equal(
+        mode === 'direct' ? 'no healthy instance' : 'no healthy instance of echo for /test.Echo/',
+      );
 
       // A path without a gRPC route: UNIMPLEMENTED.
       const other = await new Promise<grpc.ServiceError>((resolve) =>

@@ -3,6 +3,7 @@ import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/index.js';
+import { ROOT } from '../../helpers/paths.js';
 import {
   closed,
   openWs,
@@ -99,5 +100,17 @@ describe('gateway WebSocket pass-through (real nginx + real Consul)', function (
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('direct template (single tier): echoes, and an idle WebSocket closes after its route timeout=', async () => {
+    const a = await ws('a');
+    await suite.register('a', 'chat', a.port, ['urlprefix-/chat timeout=2s']);
+    const gw = await suite.start(['--template', join(ROOT, 'templates/gateway-direct.hbs')]);
+    await waitServed(`${gw.url}/chat`, ['a']);
+    const socket = await openWs(`${gw.url.replace('http', 'ws')}/chat`);
+    expect(await roundTrip(socket, 'direct')).to.equal('a:direct');
+    const started = Date.now();
+    await closed(socket);
+    expect(Date.now() - started).to.be.within(1_500, 5_000);
   });
 });

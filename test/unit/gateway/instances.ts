@@ -51,6 +51,7 @@ export function renderPool(instances: InstanceInput[], mode: 'reload' | 'lua' = 
 const hb = Handlebars.create();
 let current: unknown;
 hb.registerHelper('gatewayRoutes', () => current);
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 /**

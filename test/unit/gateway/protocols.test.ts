@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import { join } from 'node:path';
 import { resolveConfig } from '../../../gateway/config.js';
 import { parseRouteTag } from '../../../gateway/route-tags.js';
+import { ROOT } from '../../helpers/paths.js';
 import { inst, renderPool, renderTemplate, tableOf } from './instances.js';
 
 const defaults = { tmpDir: '/tmp', cwd: '/srv' };
@@ -156,6 +158,24 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
     expect(out).to.include('add_header X-Accel-Buffering $gateway_accel_buffering always;');
     // Old workers keep their WebSockets across membership reloads, up to the idle timeout.
     expect(out).to.include('worker_shutdown_timeout 3600s;');
+    expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
+  });
+
+  it('direct template: per-route WebSocket location with the route timeout, gRPC routes on h2c only', () => {
+    const out = renderTemplate(
+      [
+        inst('chat', 1, ['urlprefix-/chat timeout=5m strip=/chat']),
+        inst('web', 2, ['urlprefix-/app']),
+        inst('echo', 3, ['urlprefix-/pkg.Echo/ proto=grpc']),
+      ],
+      { file: join(ROOT, 'templates/gateway-direct.hbs'), argv: ['--h2c-listen', '8443'] },
+    );
+    expect(out).to.match(/location @ws_route_[0-9a-f]{12} \{\n {8}proxy_read_timeout 300s;/);
+    expect(out).to.match(/location @ws_route_[0-9a-f]{12} \{\n {8}proxy_read_timeout 3600s;/);
+    expect(out).to.include('return 503 "gRPC route: call it over HTTP/2 (--h2c-listen)\\n";');
+    expect(out).to.match(
+      /listen 8443 http2 default_server;[^]*grpc_pass grpc:\/\/route_[0-9a-f]{12};/,
+    );
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
 });
