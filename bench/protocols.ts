@@ -118,7 +118,9 @@ try {
       const s = gw.gateway.status();
       return [s.nginx.pid ?? 0, s.pool.pid ?? 0];
     };
+    const [edgeMaster, poolMaster] = masters() as [number, number];
     const before = workersRss(masters());
+    const beforeTier = { edge: workersRss([edgeMaster]), pool: workersRss([poolMaster]) };
     const held: WebSocket[] = [];
     for (let i = 0; i < OPEN; i += 100)
       held.push(
@@ -126,6 +128,7 @@ try {
       );
     await new Promise((r) => setTimeout(r, 500));
     const after = workersRss(masters());
+    const afterTier = { edge: workersRss([edgeMaster]), pool: workersRss([poolMaster]) };
     for (const ws of held) ws.terminate();
     for (const ws of Object.values(sockets)) ws.terminate();
     for (const c of Object.values(clients)) c.close();
@@ -133,6 +136,8 @@ try {
       workersBeforeMb: before / 2 ** 20,
       workersAfterMb: after / 2 ** 20,
       perThousandMb: (after - before) / 2 ** 20 / (OPEN / 1000),
+      edgePerThousandMb: (afterTier.edge - beforeTier.edge) / 2 ** 20 / (OPEN / 1000),
+      poolPerThousandMb: (afterTier.pool - beforeTier.pool) / 2 ** 20 / (OPEN / 1000),
     };
 
     const ratio = {
@@ -154,7 +159,7 @@ try {
       `grpc unary calls/s       ${String(direct.grpcUnaryPerSec).padStart(7)}   ${String(gateway.grpcUnaryPerSec).padStart(9)}   ${ratio.grpcUnary.toFixed(2).padStart(5)}   >= 0.8x`,
     );
     console.log(
-      `nginx workers (edge + pool) RSS: ${memory.workersBeforeMb.toFixed(1)} MB idle, ${memory.workersAfterMb.toFixed(1)} MB with ${OPEN} WebSockets open: ${memory.perThousandMb.toFixed(1)} MB per 1,000`,
+      `nginx workers (edge + pool) RSS: ${memory.workersBeforeMb.toFixed(1)} MB idle, ${memory.workersAfterMb.toFixed(1)} MB with ${OPEN} WebSockets open: ${memory.perThousandMb.toFixed(1)} MB per 1,000 (edge ${memory.edgePerThousandMb.toFixed(1)}, pool ${memory.poolPerThousandMb.toFixed(1)})`,
     );
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
