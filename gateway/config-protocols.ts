@@ -52,7 +52,8 @@ export const protocolFlagSpecs: FlagSpec[] = [
     kind: 'string',
     value: 'on|off',
     default: 'on',
-    description: 'read a whole request body (to disk above 16k) before passing it on; off streams it',
+    description:
+      'read a whole request body (to disk above 16k) before passing it on; off streams it',
   },
 ];
 
