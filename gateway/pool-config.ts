@@ -15,6 +15,8 @@ export interface PoolConfigOptions {
   shutdownTimeoutMs: number;
   /** Idle timeout (s) of upgraded connections and gRPC streams of routes without `timeout=`. */
   websocketTimeoutS: number;
+  /** --request-buffering: off streams request bodies through the pool too. */
+  requestBuffering: boolean;
   /**
    * Lua mode: instances are not in the config but in a shared dict the gateway sets over the
    * control socket (membership changes without a reload); the file is loaded at every start.
@@ -110,7 +112,7 @@ function renderPool(o: PoolConfigOptions, parts: PoolParts): string {
     client_max_body_size 0;
     keepalive_timeout 300s;
     keepalive_requests 100000;
-${POOL_PROXY_SETTINGS}
+${POOL_PROXY_SETTINGS}    proxy_request_buffering ${o.requestBuffering ? 'on' : 'off'};
 ${parts.http}
     server {
         listen ${q(`unix:${p.socket}`)};
@@ -170,11 +172,11 @@ const POOL_PROXY_SETTINGS = `
     proxy_next_upstream_tries 3;
     proxy_next_upstream_timeout 10s;
 
-    # Streaming: the pool passes bodies through as they come (the edge decides on buffering), and
-    # tells the edge not to buffer a text/event-stream response or one the instance marked
-    # "X-Accel-Buffering: no" (nginx hides that header from the next hop otherwise).
+    # Streaming: the pool passes responses through as they come (the edge decides on buffering),
+    # and tells the edge not to buffer a text/event-stream response or one the instance marked
+    # "X-Accel-Buffering: no" (nginx hides that header from the next hop otherwise). Request
+    # bodies: as the edge (--request-buffering).
     proxy_buffering off;
-    proxy_request_buffering off;
     map "$upstream_http_x_accel_buffering|$upstream_http_content_type" $gateway_accel_buffering {
         default "";
         "~*^no\\|" no;

@@ -21,6 +21,7 @@ export interface PoolOptions {
   workerProcesses: string;
   shutdownTimeoutMs: number;
   websocketTimeoutS: number;
+  requestBuffering: boolean;
   reloadTimeoutMs: number;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -99,6 +100,7 @@ export class PoolApplier {
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
       websocketTimeoutS: this.o.websocketTimeoutS,
+      requestBuffering: this.o.requestBuffering,
       ...(this.resolved === 'lua' ? { lua: { membersFile: this.o.paths.pool.members } } : {}),
     });
   }

@@ -72,6 +72,7 @@ export function createTiers(
     workerProcesses: config.workerProcesses,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     websocketTimeoutS: config.protocols.websocketTimeoutS,
+    requestBuffering: config.protocols.requestBuffering,
     reloadTimeoutMs: config.reloadTimeoutMs,
     logger: log.child({ component: 'pool' }),
     metrics,

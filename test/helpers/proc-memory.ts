@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { childPids } from './stack.js';
 
 /** Resident memory of one process in bytes (0 when it is gone). */
@@ -26,4 +26,29 @@ export function sampleMax(measure: () => number, everyMs = 100): { stop(): numbe
       return Math.max(max, measure());
     },
   };
+}
+
+/**
+ * Bytes in the files under `dir` that the workers of these nginx masters hold open now (temp
+ * files of buffered bodies; found through /proc/<pid>/fd, so unlinked ones count too).
+ */
+export function workersTempBytes(masters: readonly number[], dir: string): number {
+  let total = 0;
+  for (const pid of masters.flatMap((m) => childPids(m))) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(dir))
+          total += statSync(`/proc/${pid}/fd/${fd}`).size;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return total;
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { sampleMax, workersRss } from '../../helpers/proc-memory.js';
+import { join } from 'node:path';
+import { sampleMax, workersRss, workersTempBytes } from '../../helpers/proc-memory.js';
 import { startWsBackend, type WsBackend } from '../../helpers/ws-backends.js';
 import { waitServed, type TestGateway } from './harness.js';
 import { useGatewaySuite } from './suite.js';
@@ -66,10 +67,13 @@ describe('gateway streaming responses and large bodies (real nginx + real Consul
     await backend?.close();
     backend = undefined;
   });
-  const workers = (gw: TestGateway): number => {
+  const masters = (gw: TestGateway): number[] => {
     const s = gw.gateway.status();
-    return workersRss([s.nginx.pid ?? 0, s.pool.pid ?? 0]);
+    return [s.nginx.pid ?? 0, s.pool.pid ?? 0];
   };
+  const workers = (gw: TestGateway): number => workersRss(masters(gw));
+  const spooled = (gw: TestGateway): number =>
+    workersTempBytes(masters(gw), join(gw.workDir, 'tmp'));
 
   it('server-sent events and X-Accel-Buffering: no responses arrive as written (within 50 ms)', async () => {
     const sse: number[] = [];
@@ -127,6 +131,7 @@ describe('gateway streaming responses and large bodies (real nginx + real Consul
     const baseline = workers(gw);
 
     const download = sampleMax(() => workers(gw));
+    const disk = sampleMax(() => spooled(gw));
     const received = await new Promise<number>((resolve, reject) => {
       let n = 0;
       request(`${gw.url}/big/download`, { agent: false }, (res) => {
@@ -155,6 +160,7 @@ describe('gateway streaming responses and large bodies (real nginx + real Consul
       generate(req, 100 * MB, () => req.end());
     });
     const uploadPeak = up.stop();
+    expect(disk.stop(), 'bytes in temp files').to.equal(0);
     expect(answer).to.equal(`big ${100 * MB}\n`);
     const grew = { download: downloadPeak - baseline, upload: uploadPeak - baseline };
     console.log(

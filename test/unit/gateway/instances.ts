@@ -42,6 +42,7 @@ export function renderPool(instances: InstanceInput[], mode: 'reload' | 'lua' = 
     workerProcesses: 'auto',
     shutdownTimeoutMs: 10_000,
     websocketTimeoutS: 3600,
+    requestBuffering: true,
     ...(mode === 'lua' ? { lua: { membersFile: '/w/pool-members.txt' } } : {}),
   });
 }

@@ -154,7 +154,8 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
     );
     expect(out).to.include('grpc_next_upstream error timeout;');
     expect(out).not.to.include('non_idempotent');
-    expect(out).to.include('proxy_request_buffering off;');
+    expect(out).to.include('proxy_request_buffering on;');
+    expect(out).to.include('proxy_buffering off;');
     expect(out).to.include('add_header X-Accel-Buffering $gateway_accel_buffering always;');
     // Old workers keep their WebSockets across membership reloads, up to the idle timeout.
     expect(out).to.include('worker_shutdown_timeout 3600s;');
