@@ -1,10 +1,11 @@
 /**
  * WebSocket and gRPC through the gateway versus straight to the backend, in one run
  * (`npx tsx bench/protocols.ts`): WebSocket message round trip (p50/p99, one connection,
- * sequential), gRPC unary calls per second (one client, 16 calls in flight), alternating
- * 2-second slices per side; then the gateway's memory per 1,000 open WebSockets (RSS of both
- * tiers' nginx workers before and after). Real nginx (lua pool), a private Consul agent, backends
- * in a child process. Writes bench/results/protocols.json.
+ * sequential) and gRPC unary calls per second (one client, 16 calls in flight), in 2-second
+ * slices rotating over the sides: direct, the gateway (two tiers, lua pool) and, for scale, a
+ * second gateway with the single-tier templates/gateway-direct.hbs. Then each gateway's memory
+ * per 1,000 open WebSockets (RSS of its nginx workers before and after, per tier). Real nginx,
+ * a private Consul agent, backends in a child process. Writes bench/results/protocols.json.
  */
 import { execa } from 'execa';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -58,134 +59,145 @@ const ports = await new Promise<{ ws: number; grpc: number }>((resolve) =>
   createInterface({ input: backend.stdout! }).once('line', (l) => resolve(JSON.parse(l))),
 );
 const agent = await startConsulAgent();
-const h2c = await freePort();
-try {
-  await agent.client.registerService({
-    ID: 'ws',
-    Name: 'ws',
-    Address: '127.0.0.1',
-    Port: ports.ws,
-    Tags: ['urlprefix-/ws'],
-  });
-  await agent.client.registerService({
-    ID: 'grpc',
-    Name: 'grpc',
-    Address: '127.0.0.1',
-    Port: ports.grpc,
-    Tags: ['urlprefix-/test.Echo/ proto=grpc'],
-  });
-  const gw = await startTestGateway(agent, [
-    '--pool-mode',
-    'lua',
-    '--h2c-listen',
-    `127.0.0.1:${h2c}`,
-  ]);
-  try {
-    await waitServed(`${gw.url}/ws`, ['ws']);
-    const wsUrl = {
-      direct: `ws://127.0.0.1:${ports.ws}/ws`,
-      gateway: `${gw.url.replace('http', 'ws')}/ws`,
-    };
-    const sockets = { direct: await openWs(wsUrl.direct), gateway: await openWs(wsUrl.gateway) };
-    const clients = {
-      direct: echoClient(`127.0.0.1:${ports.grpc}`),
-      gateway: echoClient(`127.0.0.1:${h2c}`),
-    };
-    await unary(clients.gateway, 'warm');
-    await unary(clients.direct, 'warm');
-    const rtt = { direct: [] as number[], gateway: [] as number[] };
-    const rps = { direct: [] as number[], gateway: [] as number[] };
-    for (let i = 0; i < SLICES; i++) {
-      // A B, B A, ...: neither side always runs first.
-      const order =
-        i % 2 === 0 ? (['direct', 'gateway'] as const) : (['gateway', 'direct'] as const);
-      for (const side of order) await wsSlice(sockets[side], rtt[side]);
-      for (const side of order) rps[side].push(await grpcSlice(clients[side]));
-    }
-    const load = loadavg()[0];
-    const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-    const row = (side: 'direct' | 'gateway') => ({
-      wsRoundTrips: rtt[side].length,
-      wsP50Ms: Math.round(percentile(rtt[side], 50) * 1000) / 1000,
-      wsP99Ms: Math.round(percentile(rtt[side], 99) * 1000) / 1000,
-      grpcUnaryPerSec: Math.round(sum(rps[side]) / rps[side].length),
-    });
-    const direct = row('direct');
-    const gateway = row('gateway');
+const SIDES = ['direct', 'gateway', 'single'] as const;
+type Side = (typeof SIDES)[number];
+const register = (id: string, port: number, tag: string) =>
+  agent.client.registerService({ ID: id, Name: id, Address: '127.0.0.1', Port: port, Tags: [tag] });
 
-    // Memory: 1,000 WebSockets held open through the gateway.
-    const masters = (): number[] => {
+/** A gateway with an h2c listener; its ws URL, gRPC address and nginx masters. */
+async function gateway(extra: string[]) {
+  const h2c = await freePort();
+  const gw = await startTestGateway(agent, [...extra, '--h2c-listen', `127.0.0.1:${h2c}`]);
+  await waitServed(`${gw.url}/ws`, ['ws']);
+  return {
+    gw,
+    ws: `${gw.url.replace('http', 'ws')}/ws`,
+    grpc: `127.0.0.1:${h2c}`,
+    masters: (): { edge: number; pool: number } => {
       const s = gw.gateway.status();
-      return [s.nginx.pid ?? 0, s.pool.pid ?? 0];
-    };
-    const [edgeMaster, poolMaster] = masters() as [number, number];
-    const before = workersRss(masters());
-    const beforeTier = { edge: workersRss([edgeMaster]), pool: workersRss([poolMaster]) };
-    const held: WebSocket[] = [];
-    for (let i = 0; i < OPEN; i += 100)
-      held.push(
-        ...(await Promise.all(Array.from({ length: 100 }, () => openWs(wsUrl.gateway, 15_000)))),
-      );
-    await new Promise((r) => setTimeout(r, 500));
-    const after = workersRss(masters());
-    const afterTier = { edge: workersRss([edgeMaster]), pool: workersRss([poolMaster]) };
-    for (const ws of held) ws.terminate();
-    for (const ws of Object.values(sockets)) ws.terminate();
-    for (const c of Object.values(clients)) c.close();
-    const memory = {
-      workersBeforeMb: before / 2 ** 20,
-      workersAfterMb: after / 2 ** 20,
-      perThousandMb: (after - before) / 2 ** 20 / (OPEN / 1000),
-      edgePerThousandMb: (afterTier.edge - beforeTier.edge) / 2 ** 20 / (OPEN / 1000),
-      poolPerThousandMb: (afterTier.pool - beforeTier.pool) / 2 ** 20 / (OPEN / 1000),
-    };
+      return { edge: s.nginx.pid ?? 0, pool: s.pool.pid ?? 0 };
+    },
+  };
+}
+type Gw = Awaited<ReturnType<typeof gateway>>;
 
-    const ratio = {
-      wsP99: gateway.wsP99Ms / direct.wsP99Ms,
-      grpcUnary: gateway.grpcUnaryPerSec / direct.grpcUnaryPerSec,
-    };
-    const f = (v: number): string => v.toFixed(3);
-    console.log(
-      `protocols (${SLICES} slices of ${SLICE_MS / 1000} s per side, load ${load?.toFixed(1)}, ${cpus().length} cores)`,
-    );
-    console.log('                         direct     gateway   ratio   target');
-    console.log(
-      `ws round trip p50 (ms)   ${f(direct.wsP50Ms).padStart(7)}   ${f(gateway.wsP50Ms).padStart(9)}   ${(gateway.wsP50Ms / direct.wsP50Ms).toFixed(2).padStart(5)}`,
-    );
-    console.log(
-      `ws round trip p99 (ms)   ${f(direct.wsP99Ms).padStart(7)}   ${f(gateway.wsP99Ms).padStart(9)}   ${ratio.wsP99.toFixed(2).padStart(5)}   <= 2x`,
-    );
-    console.log(
-      `grpc unary calls/s       ${String(direct.grpcUnaryPerSec).padStart(7)}   ${String(gateway.grpcUnaryPerSec).padStart(9)}   ${ratio.grpcUnary.toFixed(2).padStart(5)}   >= 0.8x`,
-    );
-    console.log(
-      `nginx workers (edge + pool) RSS: ${memory.workersBeforeMb.toFixed(1)} MB idle, ${memory.workersAfterMb.toFixed(1)} MB with ${OPEN} WebSockets open: ${memory.perThousandMb.toFixed(1)} MB per 1,000 (edge ${memory.edgePerThousandMb.toFixed(1)}, pool ${memory.poolPerThousandMb.toFixed(1)})`,
-    );
-    const dir = join(ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'protocols.json'),
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          cores: cpus().length,
-          loadAverage1m: load,
-          slices: SLICES,
-          sliceMs: SLICE_MS,
-          inFlight: IN_FLIGHT,
-          direct,
-          gateway,
-          ratio,
-          memory,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-  } finally {
-    await gw.stop();
+/** MB per 1,000 WebSockets held open through `g`, per tier. */
+async function memoryPerThousand(g: Gw) {
+  const m = g.masters();
+  const rss = () => ({ edge: workersRss([m.edge]), pool: workersRss([m.pool]) });
+  const before = rss();
+  const held: WebSocket[] = [];
+  for (let i = 0; i < OPEN; i += 100)
+    held.push(...(await Promise.all(Array.from({ length: 100 }, () => openWs(g.ws, 15_000)))));
+  await new Promise((r) => setTimeout(r, 500));
+  const after = rss();
+  for (const ws of held) ws.terminate();
+  const mb = (b: number): number => Math.round((b / 2 ** 20 / (OPEN / 1000)) * 10) / 10;
+  const edge = mb(after.edge - before.edge);
+  const pool = mb(after.pool - before.pool);
+  return {
+    idleMb: mb(before.edge + before.pool),
+    edge,
+    pool,
+    total: Math.round((edge + pool) * 10) / 10,
+  };
+}
+
+const gws: Gw[] = [];
+try {
+  await register('ws', ports.ws, 'urlprefix-/ws');
+  await register('grpc', ports.grpc, 'urlprefix-/test.Echo/ proto=grpc');
+  const two = await gateway(['--pool-mode', 'lua']);
+  gws.push(two);
+  const one = await gateway(['--template', join(ROOT, 'templates/gateway-direct.hbs')]);
+  gws.push(one);
+  const url: Record<Side, { ws: string; grpc: string }> = {
+    direct: { ws: `ws://127.0.0.1:${ports.ws}/ws`, grpc: `127.0.0.1:${ports.grpc}` },
+    gateway: two,
+    single: one,
+  };
+  const sockets = {} as Record<Side, WebSocket>;
+  const clients = {} as Record<Side, EchoClientInstance>;
+  const rtt = {} as Record<Side, number[]>;
+  const rps = {} as Record<Side, number[]>;
+  for (const side of SIDES) {
+    sockets[side] = await openWs(url[side].ws);
+    clients[side] = echoClient(url[side].grpc);
+    await unary(clients[side], 'warm');
+    rtt[side] = [];
+    rps[side] = [];
   }
+  for (let i = 0; i < SLICES; i++) {
+    // Rotating order: no side always runs first.
+    const order = SIDES.map((_, k) => SIDES[(k + i) % SIDES.length] as Side);
+    for (const side of order) await wsSlice(sockets[side], rtt[side]);
+    for (const side of order) rps[side].push(await grpcSlice(clients[side]));
+  }
+  const load = loadavg()[0] ?? NaN;
+  for (const side of SIDES) {
+    sockets[side].terminate();
+    clients[side].close();
+  }
+  const row = (side: Side) => ({
+    wsRoundTrips: rtt[side].length,
+    wsP50Ms: Math.round(percentile(rtt[side], 50) * 1000) / 1000,
+    wsP99Ms: Math.round(percentile(rtt[side], 99) * 1000) / 1000,
+    grpcUnaryPerSec: Math.round(rps[side].reduce((a, b) => a + b, 0) / rps[side].length),
+  });
+  const rows = Object.fromEntries(SIDES.map((s) => [s, row(s)])) as Record<
+    Side,
+    ReturnType<typeof row>
+  >;
+  const memory = { gateway: await memoryPerThousand(two), single: await memoryPerThousand(one) };
+  const { direct, gateway: g2, single: g1 } = rows;
+  const ratio = {
+    wsP99: g2.wsP99Ms / direct.wsP99Ms,
+    grpcUnary: g2.grpcUnaryPerSec / direct.grpcUnaryPerSec,
+    singleWsP99: g1.wsP99Ms / direct.wsP99Ms,
+    singleGrpcUnary: g1.grpcUnaryPerSec / direct.grpcUnaryPerSec,
+  };
+  const c = (v: number | string, w = 9): string => String(v).padStart(w);
+  const x = (v: number): string => `${v.toFixed(2)}x`;
+  console.log(
+    `protocols: ${SLICES} slices of ${SLICE_MS / 1000} s per side; load ${load.toFixed(1)}, ${cpus().length} cores`,
+  );
+  console.log(
+    `${''.padEnd(24)}${c('direct')}${c('gateway')}${c('ratio', 8)}${c('1 tier')}${c('ratio', 8)}   target`,
+  );
+  for (const [label, key, target] of [
+    ['ws round trip p50 (ms)', 'wsP50Ms', ''],
+    ['ws round trip p99 (ms)', 'wsP99Ms', '<= 2x'],
+    ['grpc unary calls/s', 'grpcUnaryPerSec', '>= 0.8x'],
+  ] as const)
+    console.log(
+      `${label.padEnd(24)}${c(direct[key])}${c(g2[key])}${c(x(g2[key] / direct[key]), 8)}${c(g1[key])}${c(x(g1[key] / direct[key]), 8)}   ${target}`,
+    );
+  for (const [name, m] of Object.entries(memory))
+    console.log(
+      `${name === 'gateway' ? 'gateway (2 tiers)' : 'single tier      '}: ${m.total} MB of nginx worker RSS per 1,000 open WebSockets (edge ${m.edge}, pool ${m.pool}; idle ${m.idleMb} MB)`,
+    );
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'protocols.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        cores: cpus().length,
+        loadAverage1m: load,
+        slices: SLICES,
+        sliceMs: SLICE_MS,
+        inFlight: IN_FLIGHT,
+        rows,
+        ratio,
+        memory,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 } finally {
+  for (const g of gws) await g.gw.stop();
   await agent.stop();
   backend.stdin!.end();
   await backend.catch(() => undefined);
