@@ -8,6 +8,8 @@ import { ScopeHolder } from './helpers/index.js';
 import { createEnvironment } from './render.js';
 import { renderAndWrite } from './render-one.js';
 import { Snapshot } from './snapshot.js';
+import { checkMaxConns, DEFAULT_MAX_CONNS } from './watch/budget.js';
+import { emptyTraffic } from '../common/consul/traffic.js';
 import {
   loadTemplate,
   FirstRender,
@@ -18,7 +20,7 @@ import {
 } from './template-state.js';
 import { TemplateFiles } from './template-files.js';
 import type { RenderEvent, Renderer, RendererOptions, RendererStatus } from './types.js';
-import { Watcher } from './watcher.js';
+import { Watcher } from './watch/watcher.js';
 
 const WRITE_RETRY_MS = 1_000;
 
@@ -43,8 +45,11 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   private running = false;
   private readonly abort = new AbortController();
 
+  private readonly maxConns: number;
+
   constructor(private readonly options: RendererOptions) {
     super();
+    this.maxConns = checkMaxConns(options.consul.maxConns ?? DEFAULT_MAX_CONNS);
     this.log = options.logger ?? createLogger({ name: 'template-renderer', level: 'silent' });
     this.hb = createEnvironment(this.holder, options.helpers);
     this.templates = options.templates.map(newTemplateState);
@@ -66,7 +71,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     if (this.running) return;
     for (const t of this.templates) t.compiled = await loadTemplate(this.hb, t);
     this.running = true;
-    this.client = new ConsulClient(this.options.consul);
+    this.client = new ConsulClient({ ...this.options.consul, maxConns: this.maxConns });
     this.watcher = new Watcher({
       client: this.client,
       snapshot: this.snapshot,
@@ -76,6 +81,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       blockWaitMs: this.options.blockWaitMs ?? 60_000,
       minDelayMs: this.options.minDelayMs ?? 50,
       maxStaleMs: this.options.maxStaleMs ?? 0,
+      maxConns: this.maxConns,
     });
     if (!this.options.once) await this.files.watch();
     this.log.info(
@@ -117,7 +123,12 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     return {
       running: this.running,
       templates: this.templates.map(templateStatus),
-      queries: this.snapshot.status(),
+      queries: this.snapshot.status().map((q) => ({ ...q, watch: this.watcher?.modeOf(q.key) })),
+      consul: {
+        maxConns: this.maxConns,
+        ...(this.client?.transport.traffic ?? emptyTraffic()),
+        ...(this.watcher?.counts() ?? { blocking: 0, shared: 0, polled: 0, feeds: 0 }),
+      },
     };
   }
 
