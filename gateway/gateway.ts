@@ -77,7 +77,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       ? 'off'
       : `${nginxQuote(config.accessLog)} gateway_json buffer=32k flush=1s`;
   let renderer: Renderer | undefined;
-  metrics.bindConsulUsage(() => renderer?.status().consul);
+  metrics.bindConsulUsage(() => renderer?.consulUsage());
   let server: Server | undefined;
   let lastApplyOk = false;
   const isReady = (): boolean =>

@@ -19,7 +19,13 @@ import {
   type TemplateState,
 } from './template-state.js';
 import { TemplateFiles } from './template-files.js';
-import type { RenderEvent, Renderer, RendererOptions, RendererStatus } from './types.js';
+import type {
+  ConsulUsage,
+  RenderEvent,
+  Renderer,
+  RendererOptions,
+  RendererStatus,
+} from './types.js';
 import { Watcher } from './watch/watcher.js';
 
 const WRITE_RETRY_MS = 1_000;
@@ -124,17 +130,22 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       running: this.running,
       templates: this.templates.map(templateStatus),
       queries: this.snapshot.status().map((q) => ({ ...q, watch: this.watcher?.modeOf(q.key) })),
-      consul: {
-        maxConns: this.maxConns,
-        ...(this.client?.transport.traffic ?? emptyTraffic()),
-        ...(this.watcher?.counts() ?? { blocking: 0, shared: 0, polled: 0, feeds: 0 }),
-      },
+      consul: this.consulUsage(),
+    };
+  }
+
+  consulUsage(): ConsulUsage {
+    return {
+      maxConns: this.maxConns,
+      ...(this.client?.transport.traffic ?? emptyTraffic()),
+      ...(this.watcher?.counts() ?? { blocking: 0, shared: 0, polled: 0, feeds: 0 }),
     };
   }
 
   private onChange(key: string): void {
     for (const t of this.templates) {
       if (!t.used.has(key) && !t.missing.has(key)) continue;
+      t.awaiting.delete(key);
       noteChange(t, key, t.config.wait ?? this.options.wait, () => this.schedule());
     }
     this.schedule();
@@ -183,12 +194,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       // Only data for keys still missing arrived: nothing new can be learnt until all are here.
       const keys = [...t.changedKeys];
       t.changedKeys.clear();
-      if (
-        keys.length > 0 &&
-        keys.every((k) => t.missing.has(k)) &&
-        [...t.missing].some((k) => !this.snapshot.has(k))
-      )
-        continue;
+      if (keys.length > 0 && t.awaiting.size > 0 && keys.every((k) => t.missing.has(k))) continue;
       const event = await this.renderOne(t);
       if (event) {
         events.push(event);

@@ -181,6 +181,8 @@ export interface Renderer {
   reload(): Promise<void>;
   stop(): Promise<void>;
   status(): RendererStatus;
+  /** The connection budget and traffic alone (cheap: no per-query list). */
+  consulUsage(): ConsulUsage;
   on(event: 'render', fn: (e: RenderEvent) => void): this;
   on(event: 'error', fn: (e: Error) => void): this;
 }
