@@ -42,7 +42,9 @@ function row(r: SizeResult): string {
     `${r.watches.blocking}/${r.watches.shared}/${r.watches.feeds}`.padStart(14),
     `${d.p50} / ${d.p95} ms`.padStart(18),
     `${(r.bytesPerChange / 1024).toFixed(1)} KB`.padStart(10),
-    `${r.cpuMsPerChange.node.toFixed(0)} + ${r.cpuMsPerChange.nginx.toFixed(0)} ms`.padStart(14),
+    `${r.cpuMsPerChange.node.toFixed(0)} + ${r.cpuMsPerChange.nginx.toFixed(0)} + ${r.cpuMsPerChange.consul.toFixed(0)} ms`.padStart(
+      20,
+    ),
     `${r.rssMb.ready} / ${r.rssMb.after} MB`.padStart(16),
     r.agentAnswered ? 'yes' : 'NO',
   ].join(' | ');
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
   }
   closeAgent();
   console.log(
-    '\nservices | register |   ready | conns | blocking/shared/feeds | change -> routed p50/p95 | read/change | CPU/change node+nginx | RSS ready/after | others served',
+    '\nservices | register |   ready | conns | blocking/shared/feeds | change -> routed p50/p95 | read/change | CPU/change node+nginx+consul | RSS ready/after | others served',
   );
   for (const r of results) console.log(row(r));
   const dir = join(ROOT, 'bench/results');

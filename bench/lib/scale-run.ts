@@ -23,7 +23,7 @@ export interface SizeResult {
   /** register -> first answer from the new instance, per change. */
   changeMs: number[];
   bytesPerChange: number;
-  cpuMsPerChange: { node: number; nginx: number };
+  cpuMsPerChange: { node: number; nginx: number; consul: number };
   rssMb: { ready: number; after: number };
   /** A plain request to the agent succeeded while the gateway ran. */
   agentAnswered: boolean;
@@ -93,11 +93,13 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     let bytes = 0;
     let cpuNode = 0;
     let cpuNginx = 0;
+    let cpuConsul = 0;
+    const agentPid = agent.pid as number;
     for (let c = 0; c < changes; c++) {
       const s = (c * 7919 + 13) % services;
       const id = `svc-${s}-new`;
       const b0 = await metric(statusUrl, 'gateway_consul_read_bytes_total');
-      const [n0, x0] = [cpuSeconds(pid), nginxCpu(pid)];
+      const [n0, x0, c0] = [cpuSeconds(pid), nginxCpu(pid), cpuSeconds(agentPid)];
       const reg = registration(s, id, 'fleet-node-0', backends.markerPort);
       const begin = performance.now();
       await agent.client.transport.request({ method: 'PUT', path: '/catalog/register', body: reg });
@@ -107,6 +109,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       bytes += (await metric(statusUrl, 'gateway_consul_read_bytes_total')) - b0;
       cpuNode += cpuSeconds(pid) - n0;
       cpuNginx += nginxCpu(pid) - x0;
+      cpuConsul += cpuSeconds(agentPid) - c0;
       const body = { Node: 'fleet-node-0', ServiceID: id };
       await agent.client.transport.request({ method: 'PUT', path: '/catalog/deregister', body });
       await sleep(700);
@@ -128,7 +131,11 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       },
       changeMs,
       bytesPerChange: bytes / changes,
-      cpuMsPerChange: { node: (cpuNode / changes) * 1000, nginx: (cpuNginx / changes) * 1000 },
+      cpuMsPerChange: {
+        node: (cpuNode / changes) * 1000,
+        nginx: (cpuNginx / changes) * 1000,
+        consul: (cpuConsul / changes) * 1000,
+      },
       rssMb: { ready: rssReady, after: rssMb(pid) },
       agentAnswered,
     };
