@@ -188,6 +188,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     if (!this.running || !this.watcher) return;
     const changed: { t: TemplateState; event: RenderEvent }[] = [];
     const events: RenderEvent[] = [];
+    let attempted = false;
     for (const t of this.templates) {
       if (!t.dirty || !t.compiled) continue;
       t.dirty = false;
@@ -195,15 +196,19 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       const keys = [...t.changedKeys];
       t.changedKeys.clear();
       if (keys.length > 0 && t.awaiting.size > 0 && keys.every((k) => t.missing.has(k))) continue;
+      attempted = true;
       const event = await this.renderOne(t);
       if (event) {
         events.push(event);
         if (event.changed) changed.push({ t, event });
       }
     }
-    const used = new Set<string>();
-    for (const t of this.templates) for (const k of t.used) used.add(k);
-    this.watcher.retain(used);
+    // Only a render changes what templates use: rounds that only waited for data skip this.
+    if (attempted) {
+      const used = new Set<string>();
+      for (const t of this.templates) for (const k of t.used) used.add(k);
+      this.watcher.retain(used);
+    }
     if (changed.length > 0 && !this.options.dry) {
       const failures = await runCommands(
         changed.map(({ t, event }) => ({ config: t.config, event })),
