@@ -76,6 +76,7 @@ const TOP_KEYS = [
   'consul',
   'consulAddr',
   'consulToken',
+  'consulMaxConns',
   'template',
   'templates',
   'wait',
