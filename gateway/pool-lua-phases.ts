@@ -53,7 +53,7 @@ export const LUA_BALANCER = `local b = require "ngx.balancer"
  * prefix is then removed (as `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded
  * control character is refused with 400). No route: 404; a route without peers: 503 with its
  * explanation, before proxying. On the HTTP/2 (`grpc`) server these answers are gRPC statuses
- * (`@grpc_error`: UNIMPLEMENTED for no route, UNAVAILABLE for no instance), and only gRPC routes
+ * (`@grpc_error`: UNIMPLEMENTED for no route, INVALID_ARGUMENT for a bad path, UNAVAILABLE for no instance), and only gRPC routes
  * are served there; on the HTTP/1.1 server a gRPC route answers 503. Upgrade requests and gRPC
  * calls get the route's idle timeout (`timeout=`, else `defaultTimeoutS`) for the balancer.
  */
@@ -63,7 +63,7 @@ export function luaAccess(kind: 'http' | 'grpc', defaultTimeoutS: number): strin
                 local function answer(status, text)
 ${
   grpc
-    ? `                    ngx.var.gateway_grpc_status = status == 404 and 12 or 14
+    ? `                    ngx.var.gateway_grpc_status = status == 404 and 12 or status == 400 and 3 or 14
                     ngx.var.gateway_grpc_message = (text:gsub("\\n$", ""):gsub("%%", "%%25"))
                     return ngx.exec("@grpc_error")`
     : `                    ngx.status = status
