@@ -17,7 +17,7 @@ import { startConsulAgent } from '../test/helpers/consul-agent.js';
 import { echoClient, unary, type EchoClientInstance } from '../test/helpers/grpc-backends.js';
 import { ROOT } from '../test/helpers/paths.js';
 import { freePort } from '../test/helpers/ports.js';
-import { workersRss } from '../test/helpers/proc-memory.js';
+import { workersCpuMs, workersRss } from '../test/helpers/proc-memory.js';
 import { openWs, roundTrip } from '../test/helpers/ws-backends.js';
 import { startTestGateway, waitServed } from '../test/integration/gateway/harness.js';
 import { percentile } from './lib/stats.js';
@@ -36,7 +36,10 @@ async function wsSlice(ws: WebSocket, into: number[]): Promise<void> {
   }
 }
 
-async function grpcSlice(client: EchoClientInstance): Promise<number> {
+/** gRPC calls made per side (to divide the gateways' nginx CPU time by). */
+const callCount: Record<string, number> = {};
+
+async function grpcSlice(client: EchoClientInstance, side: string): Promise<number> {
   const end = performance.now() + SLICE_MS;
   let calls = 0;
   const worker = async (): Promise<void> => {
@@ -47,6 +50,7 @@ async function grpcSlice(client: EchoClientInstance): Promise<number> {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  callCount[side] = (callCount[side] ?? 0) + calls;
   return calls / ((performance.now() - started) / 1000);
 }
 
@@ -127,11 +131,17 @@ try {
     rtt[side] = [];
     rps[side] = [];
   }
+  const cpuMs: Record<Side, number> = { direct: 0, gateway: 0, single: 0 };
   for (let i = 0; i < SLICES; i++) {
     // Rotating order: no side always runs first.
     const order = SIDES.map((_, k) => SIDES[(k + i) % SIDES.length] as Side);
     for (const side of order) await wsSlice(sockets[side], rtt[side]);
-    for (const side of order) rps[side].push(await grpcSlice(clients[side]));
+    for (const side of order) {
+      const m = side === 'direct' ? undefined : (side === 'gateway' ? two : one).masters();
+      const before = m ? workersCpuMs([m.edge, m.pool]) : 0;
+      rps[side].push(await grpcSlice(clients[side], side));
+      if (m) cpuMs[side] += workersCpuMs([m.edge, m.pool]) - before;
+    }
   }
   const load = loadavg()[0] ?? NaN;
   for (const side of SIDES) {
@@ -143,6 +153,8 @@ try {
     wsP50Ms: Math.round(percentile(rtt[side], 50) * 1000) / 1000,
     wsP99Ms: Math.round(percentile(rtt[side], 99) * 1000) / 1000,
     grpcUnaryPerSec: Math.round(rps[side].reduce((a, b) => a + b, 0) / rps[side].length),
+    // nginx workers' CPU per gRPC call (both tiers), µs.
+    nginxCpuPerCallUs: Math.round((cpuMs[side] * 1000) / (callCount[side] ?? 1)),
   });
   const rows = Object.fromEntries(SIDES.map((s) => [s, row(s)])) as Record<
     Side,
@@ -157,7 +169,7 @@ try {
     singleGrpcUnary: g1.grpcUnaryPerSec / direct.grpcUnaryPerSec,
   };
   const c = (v: number | string, w = 9): string => String(v).padStart(w);
-  const x = (v: number): string => `${v.toFixed(2)}x`;
+  const x = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '');
   console.log(
     `protocols: ${SLICES} slices of ${SLICE_MS / 1000} s per side; load ${load.toFixed(1)}, ${cpus().length} cores`,
   );
@@ -168,6 +180,7 @@ try {
     ['ws round trip p50 (ms)', 'wsP50Ms', ''],
     ['ws round trip p99 (ms)', 'wsP99Ms', '<= 2x'],
     ['grpc unary calls/s', 'grpcUnaryPerSec', '>= 0.8x'],
+    ['nginx CPU per call (us)', 'nginxCpuPerCallUs', ''],
   ] as const)
     console.log(
       `${label.padEnd(24)}${c(direct[key])}${c(g2[key])}${c(x(g2[key] / direct[key]), 8)}${c(g1[key])}${c(x(g1[key] / direct[key]), 8)}   ${target}`,

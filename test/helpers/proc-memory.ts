@@ -52,3 +52,18 @@ export function workersTempBytes(masters: readonly number[], dir: string): numbe
   }
   return total;
 }
+
+/** CPU time (user + system, ms) the workers of these nginx masters have used so far. */
+export function workersCpuMs(masters: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of masters.flatMap((m) => childPids(m))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
