@@ -1,12 +1,12 @@
-import type Handlebars from 'handlebars';
 import { watch, type FSWatcher } from 'chokidar';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import type { Engines } from './syntax/index.js';
 import { loadTemplate, readSource, type TemplateState } from './template-state.js';
 
 export interface TemplateFilesOptions {
   templates: TemplateState[];
-  hb: typeof Handlebars;
+  engines: Engines;
   log: Logger;
   /** A template was reloaded and marked dirty: render it. */
   onReloaded(): void;
@@ -64,7 +64,7 @@ export class TemplateFiles {
   async reloadTemplate(t: TemplateState): Promise<void> {
     if (t.config.source === undefined) return;
     try {
-      t.compiled = await loadTemplate(this.o.hb, t);
+      t.compiled = await loadTemplate(this.o.engines, t);
       this.o.log.info({ template: t.name }, 'template reloaded');
       t.dirty = true;
       t.changedKeys.clear();
