@@ -12,6 +12,7 @@ import { createRenderer, type Renderer } from './index.js';
 const HELP_FOOTER = `Examples:
   template-renderer -consul-addr consul:8500 \\
     -template "/etc/templates/nginx.hbs:/etc/nginx/conf.d/app.conf:nginx -s reload"
+  template-renderer -template "/etc/consul-templates/nginx.conf.ctmpl:/etc/nginx/conf.d/app.conf"
   template-renderer -config renderer.yaml -once
 
 Signals: SIGHUP reloads the configuration and templates; SIGTERM/SIGINT stop.
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const help = {
     usage: 'template-renderer [options]',
     description:
-      'Renders Handlebars templates from Consul data and runs a command when the output changes.',
+      'Renders templates (Handlebars, or Go for .ctmpl/.tmpl) from Consul data and runs a command when the output changes.',
     flags: flagSpecs,
     footer: HELP_FOOTER,
   };
