@@ -35,7 +35,7 @@ function value(v: unknown): string {
 function table(obj: Record<string, unknown>, path: string[]): string {
   const keys = Object.keys(obj).sort();
   let out = '';
-  const indent = '  '.repeat(Math.max(0, path.length - 1));
+  const indent = '  '.repeat(path.length);
   for (const k of keys) if (!isTable(obj[k])) out += `${indent}${key(k)} = ${value(obj[k])}\n`;
   for (const k of keys) {
     const sub = obj[k];
