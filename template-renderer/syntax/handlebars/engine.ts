@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import { ToolkitError } from '../../../common/errors.js';
-import { registerHelpers, type ScopeHolder } from '../../helpers/index.js';
+import { helperLocation, registerHelpers, type ScopeHolder } from '../../helpers/index.js';
 import type { HelperFactory } from '../../types.js';
 import type { Compiled, CompileOptions, TemplateEngine } from '../engine.js';
 import { splitClosingBraces } from './braces.js';
@@ -53,6 +53,17 @@ export function createHandlebarsEngine(
         try {
           return template({}, RUNTIME);
         } catch (error) {
+          const at = helperLocation(error);
+          if (at)
+            throw handlebarsError(
+              Object.assign(new Error(`error calling ${at.helper}: ${(error as Error).message}`), {
+                lineNumber: at.line,
+                column: at.column,
+              }),
+              name,
+              source,
+              fix,
+            );
           if (error instanceof ToolkitError) throw error;
           if (typeof (error as { lineNumber?: unknown }).lineNumber === 'number')
             throw handlebarsError(error, name, source, fix);

@@ -93,3 +93,21 @@ describe('template error messages', () => {
     );
   });
 });
+
+describe('Handlebars helper errors', () => {
+  it('name the file, line and column of the failing helper call', () => {
+    const compiled = engine.compile('a\n  {{#each (service "web|bogus")}}{{/each}}', {
+      name: 'x.hbs',
+    });
+    let message = '';
+    try {
+      renderTemplate(compiled, holder, snapshot, {});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n')[0]).to.match(
+      /^template x\.hbs:2:11: error calling service: service: unknown status/,
+    );
+    expect(message.split('\n')[2]).to.equal('    |           ^');
+  });
+});
