@@ -28,6 +28,9 @@ export function registerHelpers(
   };
   const ctx = helperContext(holder);
   for (const [name, factory] of Object.entries(extra)) all[name] = factory(ctx);
+  // Handlebars' own helpers (each, if, helperMissing, ...) report their position too.
+  for (const [name, fn] of Object.entries(hb.helpers))
+    if (!(name in all)) hb.registerHelper(name, located(name, fn as (...a: unknown[]) => unknown));
   for (const [name, fn] of Object.entries(all))
     hb.registerHelper(name, shadowData(name, located(name, fn)));
 }
@@ -59,7 +62,8 @@ function located(
     } catch (error) {
       const loc = (args[args.length - 1] as { loc?: { start?: { line: number; column: number } } })
         ?.loc?.start;
-      if (loc && error && typeof error === 'object' && !helperLocation(error))
+      const own = typeof (error as { lineNumber?: unknown })?.lineNumber === 'number';
+      if (loc && error && typeof error === 'object' && !own && !helperLocation(error))
         (error as { [LOCATION]?: HelperLocation })[LOCATION] = {
           helper: name,
           line: loc.line,

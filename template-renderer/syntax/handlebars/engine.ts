@@ -56,7 +56,7 @@ export function createHandlebarsEngine(
           const at = helperLocation(error);
           if (at)
             throw handlebarsError(
-              Object.assign(new Error(`error calling ${at.helper}: ${(error as Error).message}`), {
+              Object.assign(new Error(describeHelperError(at.helper, error)), {
                 lineNumber: at.line,
                 column: at.column,
               }),
@@ -80,4 +80,12 @@ export function createHandlebarsEngine(
 interface LexerLoc {
   first_line: number;
   first_column: number;
+}
+
+/** "error calling service: ..." for our helpers; Handlebars' own messages stand alone. */
+function describeHelperError(helper: string, error: unknown): string {
+  const message = (error as Error).message ?? String(error);
+  return /^(helperMissing|blockHelperMissing)$/.test(helper)
+    ? message
+    : `error calling ${helper}: ${message}`;
 }
