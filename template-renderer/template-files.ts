@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import { errorExcerpt } from './syntax/error.js';
 import type { Engines } from './syntax/index.js';
 import { loadTemplate, readSource, type TemplateState } from './template-state.js';
 
@@ -72,7 +73,7 @@ export class TemplateFiles {
     } catch (error) {
       t.lastError = describeError(error);
       this.o.log.error(
-        { template: t.name, err: t.lastError },
+        { template: t.name, err: t.lastError, ...errorExcerpt(error) },
         'template invalid; previous version kept',
       );
       this.o.onError(error as Error);

@@ -44,9 +44,16 @@ export function templateSyntaxError(
   cause?: unknown,
 ): ToolkitError {
   const where = `${name || 'template'}:${pos.line}:${pos.column}`;
-  return new ToolkitError(`template ${where}: ${message}\n${excerpt(text, pos)}`, {
+  const shown = excerpt(text, pos);
+  return new ToolkitError(`template ${where}: ${message}\n${shown}`, {
     code: 'E_TEMPLATE',
     cause,
-    details: { template: name, line: pos.line, column: pos.column },
+    details: { template: name, line: pos.line, column: pos.column, excerpt: shown },
   });
+}
+
+/** The excerpt (line and caret) of a positioned template error, for a log field. */
+export function errorExcerpt(error: unknown): { excerpt?: string } {
+  const e = (error as { details?: { excerpt?: unknown } } | undefined)?.details?.excerpt;
+  return typeof e === 'string' ? { excerpt: e } : {};
 }

@@ -191,7 +191,12 @@ function lexToken(text: string, pos: number, right: string): Item {
     return item('identifier', end);
   }
   if (text.startsWith(right, pos)) return item('right', pos + right.length);
-  throw new LexError(`unrecognized character in action: ${JSON.stringify(c)}`, pos);
+  if (right.startsWith(c))
+    throw new LexError(`unexpected ${JSON.stringify(c)} in action; expected "${right}"`, pos);
+  throw new LexError(
+    `unrecognized character in action: ${JSON.stringify(c)}; expected an operand or "${right}"`,
+    pos,
+  );
 }
 
 function alnumEnd(text: string, pos: number): number {

@@ -37,9 +37,19 @@ function token(name: string): string {
 }
 
 /** "Expecting 'CLOSE', 'ID', got 'CLOSE_UNESCAPED'" -> "unexpected "}}}"; expected "}}" or a name". */
-export function describeParseMessage(message: string): string {
+export function describeParseMessage(
+  message: string,
+  text?: string,
+  loc?: { first_line: number; first_column: number },
+): string {
   const m = /Expecting (.*), got '([^']+)'/.exec(message);
   if (!m) return message.split('\n')[0] ?? message;
+  if (m[2] === 'INVALID' && text !== undefined && loc) {
+    // Name the character itself: `{{/each}` -> unexpected "}".
+    const line = text.split('\n')[loc.first_line - 1] ?? '';
+    const ch = line[loc.first_column];
+    if (ch !== undefined) return `unexpected ${JSON.stringify(ch)}; expected "}}"`;
+  }
   const expected = [...(m[1] ?? '').matchAll(/'([^']+)'/g)].map((x) => token(x[1] ?? ''));
   const unique = [...new Set(expected)];
   const list =
@@ -70,7 +80,7 @@ export function handlebarsError(
   if (/^Parse error/.test(message) && lexerLoc) {
     line = lexerLoc.first_line;
     column0 = lexerLoc.first_column;
-    text = describeParseMessage(message);
+    text = describeParseMessage(message, fix.text, lexerLoc);
   } else if (typeof located.lineNumber === 'number') {
     line = located.lineNumber;
     column0 = located.column ?? 0;
