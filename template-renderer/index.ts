@@ -1,4 +1,4 @@
-/** template-renderer as a library: consul-template's job with Handlebars templates. */
+/** template-renderer as a library: consul-template's job with Handlebars or Go templates. */
 export { createRenderer } from './runner.js';
 export type {
   TemplateConfig,
@@ -15,3 +15,5 @@ export type {
   CatalogNode,
   KeyPair,
 } from './types.js';
+export type { Syntax } from './syntax/engine.js';
+export { syntaxFor } from './syntax/engine.js';
