@@ -54,8 +54,6 @@ async function startConsul(): Promise<{ port: number; stop: () => Promise<void> 
     String(server),
     '-log-level',
     'warn',
-    '-hcl',
-    'limits { http_max_conns_per_client = 5000 }',
   ]);
   const client = new ConsulClient({ scheme: 'http', host: '127.0.0.1', port: http });
   await waitFor(async () => (await client.leader()) !== '', {

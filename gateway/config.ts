@@ -4,6 +4,7 @@ import { parseConsulAddress, type ConsulConfig } from '../common/consul/config.j
 import { parseDuration } from '../common/duration.js';
 import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
+import { DEFAULT_MAX_CONNS, parseMaxConns } from '../template-renderer/index.js';
 
 export interface GatewayConfig {
   /** nginx `listen` value for public traffic ("127.0.0.1:8080", "[::]:80", "80"). */
@@ -52,6 +53,14 @@ export const flagSpecs: FlagSpec[] = [
     value: '<token>',
     env: 'CONSUL_HTTP_TOKEN',
     description: 'Consul ACL token',
+  },
+  {
+    name: 'consul-max-conns',
+    kind: 'string',
+    value: '<n>',
+    default: String(DEFAULT_MAX_CONNS),
+    env: 'GATEWAY_CONSUL_MAX_CONNS',
+    description: 'most connections to the Consul agent (README: connection budget)',
   },
   {
     name: 'status-addr',
@@ -197,6 +206,8 @@ export function resolveConfig(
   );
   const token = pick('consul-token', 'CONSUL_HTTP_TOKEN');
   if (token) consul.token = token;
+  const maxConns = pick('consul-max-conns', 'GATEWAY_CONSUL_MAX_CONNS');
+  consul.maxConns = parseMaxConns(maxConns ?? DEFAULT_MAX_CONNS, '--consul-max-conns');
   const status = parseHostPort(
     pick('status-addr', 'GATEWAY_STATUS_ADDR') ?? '127.0.0.1:9180',
     '--status-addr',

@@ -77,6 +77,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       ? 'off'
       : `${nginxQuote(config.accessLog)} gateway_json buffer=32k flush=1s`;
   let renderer: Renderer | undefined;
+  metrics.bindConsulUsage(() => renderer?.consulUsage());
   let server: Server | undefined;
   let lastApplyOk = false;
   const isReady = (): boolean =>
@@ -157,11 +158,14 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     status() {
       const s = status.snapshot();
       s.ready = isReady();
-      s.consulQueries = (renderer?.status().queries ?? []).map((q) => ({
+      const rs = renderer?.status();
+      s.consulQueries = (rs?.queries ?? []).map((q) => ({
         key: q.key.replace(/\0/g, ' '),
+        ...(q.watch ? { watch: q.watch } : {}),
         ...(q.error ? { error: q.error } : {}),
         ...(q.lastOkAt ? { lastOkAt: q.lastOkAt } : {}),
       }));
+      if (rs) s.consulUsage = rs.consul;
       return s;
     },
     statusAddress() {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConsulUsage } from '../template-renderer/index.js';
 
 /** The gateway's Prometheus metrics, on their own registry (one per gateway instance). */
 export class GatewayMetrics {
@@ -66,6 +67,59 @@ export class GatewayMetrics {
     labelNames: ['tier'] as const,
     registers: [this.registry],
   });
+
+  private consulUsage: () => ConsulUsage | undefined = () => undefined;
+  readonly consulConnections = new Gauge({
+    name: 'gateway_consul_connections',
+    help: 'TCP connections to the Consul agent: open now (state=open), most at once (peak), the budget (max)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const u = this.consulUsage();
+      if (!u) return;
+      this.consulConnections.set({ state: 'open' }, u.openConnections);
+      this.consulConnections.set({ state: 'peak' }, u.peakConnections);
+      this.consulConnections.set({ state: 'max' }, u.maxConns);
+    },
+  });
+  readonly consulWatches = new Gauge({
+    name: 'gateway_consul_watches',
+    help: 'Consul queries by how they are kept current (blocking: own connection; shared: change feed + pool; polled)',
+    labelNames: ['mode'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const u = this.consulUsage();
+      if (!u) return;
+      for (const mode of ['blocking', 'shared', 'polled', 'feeds'] as const)
+        this.consulWatches.set({ mode }, u[mode]);
+    },
+  });
+  readonly consulRequests: Counter = new Counter({
+    name: 'gateway_consul_requests_total',
+    help: 'HTTP requests made to the Consul agent',
+    registers: [this.registry],
+    collect: (): void => this.catchUp(this.consulRequests, this.consulUsage()?.requests),
+  });
+  readonly consulBytes: Counter = new Counter({
+    name: 'gateway_consul_read_bytes_total',
+    help: 'Response body bytes read from the Consul agent, as received (gzipped)',
+    registers: [this.registry],
+    collect: (): void => this.catchUp(this.consulBytes, this.consulUsage()?.bytesRead),
+  });
+  private readonly seen = new Map<Counter, number>();
+
+  /** Where the Consul figures come from (the embedded renderer's status). */
+  bindConsulUsage(read: () => ConsulUsage | undefined): void {
+    this.consulUsage = read;
+  }
+
+  /** A counter that mirrors a running total kept elsewhere. */
+  private catchUp(counter: Counter, total: number | undefined): void {
+    if (total === undefined) return;
+    const delta = total - (this.seen.get(counter) ?? 0);
+    if (delta > 0) counter.inc(delta);
+    this.seen.set(counter, total);
+  }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false)

@@ -17,6 +17,8 @@ interface Remembered {
  */
 export class RouteMemory {
   private readonly routes = new Map<string, Remembered>();
+  /** The keys of the routes missing from the latest table: the only ones that can expire. */
+  private readonly absent = new Set<string>();
 
   constructor(
     private readonly graceMs: number,
@@ -32,13 +34,16 @@ export class RouteMemory {
       const key = `${route.host}${route.path}`;
       present.add(key);
       this.routes.set(key, { route, lastSeen: now, absent: false });
+      this.absent.delete(key);
     }
     const extra: Route[] = [];
     for (const [key, r] of this.routes) {
       if (present.has(key)) continue;
       r.absent = true;
+      this.absent.add(key);
       if (now - r.lastSeen >= this.graceMs) {
         this.routes.delete(key);
+        this.absent.delete(key);
         continue;
       }
       const { route } = r;
@@ -62,8 +67,9 @@ export class RouteMemory {
   nextExpiryMs(): number | undefined {
     const now = this.now();
     let next: number | undefined;
-    for (const r of this.routes.values()) {
-      if (!r.absent) continue;
+    for (const key of this.absent) {
+      const r = this.routes.get(key);
+      if (!r) continue;
       const left = r.lastSeen + this.graceMs - now;
       if (next === undefined || left < next) next = left;
     }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { hostPort, isAddress, isPort, isServiceName, nginxQuote, regexLiteral } from './grammar.js';
-import { parseRouteTag, TAG_PREFIX } from './route-tags.js';
+import { isServiceName, nginxQuote, regexLiteral } from './grammar.js';
+import { TAG_PREFIX } from './route-tags.js';
+import { serviceRoutes, upstreamName } from './service-routes.js';
 
 /** The instance data the route table is built from (template-renderer's ServiceEntry subset). */
 export interface InstanceInput {
@@ -111,48 +111,24 @@ export function buildRouteTable(
       addError(name, 'service name is not routable; service dropped');
       continue;
     }
-    const list = [...(entries.get(name) ?? [])].sort((a, b) => byText(a.ID, b.ID));
-    for (const e of list) {
-      const valid = isAddress(e.Address) && isPort(e.Port);
-      if (!valid)
-        addError(name, `instance ${JSON.stringify(e.ID)} has an invalid address; instance dropped`);
-      const healthy = e.Status === 'passing';
-      instances.push({
-        id: String(e.ID),
-        service: name,
-        node: String(e.Node),
-        address: String(e.Address),
-        port: Number(e.Port),
-        status: String(e.Status),
-        healthy,
-        tags: [...(e.Tags ?? [])].map(String),
-        valid,
-      });
-      for (const tag of e.Tags ?? []) {
-        const parsed = parseRouteTag(String(tag));
-        if (!parsed) continue;
-        if (!parsed.ok) {
-          addError(name, `tag ${JSON.stringify(tag)} dropped: ${parsed.reason}`);
-          continue;
-        }
-        const { host, path, strip } = parsed.route;
-        const key = `${host}${path}`;
-        let route = routes.get(key);
-        if (!route) {
-          route = newRoute(host, path, strip);
-          routes.set(key, route);
-        } else if (route.strip !== strip) {
-          addError(
-            name,
-            `tag ${JSON.stringify(tag)} dropped: conflicts with another strip for ${key}`,
-          );
-          continue;
-        }
-        if (!route.services.includes(name)) route.services.push(name);
-        const target = valid ? hostPort(e.Address, e.Port) : undefined;
-        if (healthy && target && !route.servers.some((s) => s.target === target))
-          route.servers.push({ target, service: name, id: String(e.ID) });
+    const own = serviceRoutes(name, entries.get(name) ?? []);
+    for (const message of own.errors) addError(name, message);
+    instances.push(...own.instances);
+    for (const t of own.tags) {
+      let route = routes.get(t.key);
+      if (!route) {
+        route = newRoute(t.host, t.path, t.strip);
+        routes.set(t.key, route);
+      } else if (route.strip !== t.strip) {
+        addError(
+          name,
+          `tag ${JSON.stringify(t.tag)} dropped: conflicts with another strip for ${t.key}`,
+        );
+        continue;
       }
+      if (!route.services.includes(name)) route.services.push(name);
+      if (t.target && !route.servers.some((s) => s.target === t.target))
+        route.servers.push({ target: t.target, service: name, id: t.id });
     }
   }
   const sorted = [...routes.values()].sort(compareRoutes);
@@ -178,8 +154,13 @@ export function unavailableText(r: Pick<Route, 'services' | 'host' | 'path'>): s
 }
 
 function newRoute(host: string, path: string, strip: string | undefined): Route {
-  const upstream = `route_${createHash('sha1').update(`${host}\0${path}`).digest('hex').slice(0, 12)}`;
-  const route: Route = { upstream, host, path, services: [], servers: [] };
+  const route: Route = {
+    upstream: upstreamName(host, path),
+    host,
+    path,
+    services: [],
+    servers: [],
+  };
   if (strip !== undefined) {
     route.strip = strip;
     route.stripPattern = `^${regexLiteral(strip)}/?(.*)$`;

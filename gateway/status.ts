@@ -1,3 +1,4 @@
+import type { ConsulUsage } from '../template-renderer/index.js';
 import type { Instance, Route, RouteError, RouteTable } from './routes.js';
 
 export interface RenderRecord {
@@ -51,7 +52,9 @@ export interface GatewayStatus {
   routeErrors: RouteError[];
   /** Recent errors, newest first. */
   errors: ErrorRecord[];
-  consulQueries: { key: string; error?: string; lastOkAt?: string }[];
+  consulQueries: { key: string; error?: string; lastOkAt?: string; watch?: string }[];
+  /** Connection budget and what the watches cost the agent (absent before the renderer runs). */
+  consulUsage?: ConsulUsage;
 }
 
 const MAX_ERRORS = 25;

@@ -194,9 +194,12 @@ export function createRegistrator(options: RegistratorOptions): Registrator {
         },
         onError: () => metrics.errors.inc({ operation: 'events' }),
       });
-      every(options.resyncMs, 'resync', () =>
-        reconciler.fullSync({ cause: 'resync', force: true }),
-      );
+      every(options.resyncMs, 'resync', async () => {
+        const started = performance.now();
+        await reconciler.fullSync({ cause: 'resync', force: true });
+        const durationMs = Math.round(performance.now() - started);
+        log.info({ containers: reconciler.containers.size, durationMs }, 'resync done');
+      });
       every(options.registryCheckMs ?? 2000, 'registry check', () => reconciler.checkRegistry());
       every(options.healthRefreshMs ?? 3_600_000, 'health refresh', () =>
         reconciler.refreshHealth(),

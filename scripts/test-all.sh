@@ -55,6 +55,8 @@ else
 fi
 # A few samples of the pipeline benchmark: fails when it produced no figures, never on speed.
 stage bench-smoke npx tsx bench/pipeline.ts --smoke
+# The gateway against a stock Consul agent with 300 services x 3 (beyond the connection budget).
+stage bench-scale npx tsx bench/scale.ts --smoke
 
 echo
 echo "==================== test:all summary ===================="

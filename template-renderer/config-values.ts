@@ -78,6 +78,7 @@ const TOP_KEYS = [
   'consul',
   'consulAddr',
   'consulToken',
+  'consulMaxConns',
   'template',
   'templates',
   'wait',

@@ -11,6 +11,7 @@ import {
   parseWait,
 } from './config-values.js';
 import type { TemplateConfig } from './types.js';
+import { DEFAULT_MAX_CONNS, parseMaxConns } from './watch/budget.js';
 
 export const flagSpecs: FlagSpec[] = [
   {
@@ -27,6 +28,13 @@ export const flagSpecs: FlagSpec[] = [
     value: '<token>',
     description: 'Consul ACL token',
     env: 'CONSUL_HTTP_TOKEN',
+  },
+  {
+    name: 'consul-max-conns',
+    kind: 'string',
+    value: '<n>',
+    description: 'most connections to the Consul agent (see README: connection budget)',
+    default: String(DEFAULT_MAX_CONNS),
   },
   {
     name: 'template',
@@ -125,7 +133,11 @@ export function resolveConfig(
   let fileConsul: Record<string, unknown> = {};
   if (typeof file.consul === 'string') fileConsul = { address: file.consul };
   else if (file.consul && typeof file.consul === 'object')
-    fileConsul = normalize(file.consul as Record<string, unknown>, 'consul', ['address', 'token']);
+    fileConsul = normalize(file.consul as Record<string, unknown>, 'consul', [
+      'address',
+      'token',
+      'maxConns',
+    ]);
   const address =
     (flags['consul-addr'] as string | undefined) ??
     (file.consulAddr as string | undefined) ??
@@ -139,6 +151,8 @@ export function resolveConfig(
     (fileConsul.token as string | undefined) ??
     env.CONSUL_HTTP_TOKEN;
   if (token) consul.token = token;
+  const maxConns = flags['consul-max-conns'] ?? file.consulMaxConns ?? fileConsul.maxConns;
+  if (maxConns !== undefined) consul.maxConns = parseMaxConns(maxConns, '-consul-max-conns');
   if (env.CONSUL_CACERT || env.CONSUL_CLIENT_CERT || env.CONSUL_CLIENT_KEY) {
     consul.tls = loadTls({
       caFile: env.CONSUL_CACERT,

@@ -1,5 +1,6 @@
 /** template-renderer as a library: consul-template's job with Handlebars or Go templates. */
 export { createRenderer } from './runner.js';
+export { DEFAULT_MAX_CONNS, parseMaxConns } from './watch/budget.js';
 export type {
   TemplateConfig,
   RenderEvent,
@@ -10,6 +11,7 @@ export type {
   RendererStatus,
   TemplateStatus,
   QueryStatus,
+  ConsulUsage,
   ServiceEntry,
   CatalogService,
   CatalogNode,

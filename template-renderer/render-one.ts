@@ -48,6 +48,7 @@ export async function renderAndWrite(t: TemplateState, c: RenderContext): Promis
   for (const q of result.used.values()) c.watch(q);
   t.used = new Set(result.used.keys());
   t.missing = result.missing;
+  t.awaiting = new Set(result.missing);
   if (result.missing.size > 0) {
     c.log.debug({ template: t.name, missing: result.missing.size }, 'waiting for data');
     return { kind: 'waiting' };

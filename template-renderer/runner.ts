@@ -7,6 +7,8 @@ import { ScopeHolder } from './helpers/index.js';
 import { renderAndWrite } from './render-one.js';
 import { Snapshot } from './snapshot.js';
 import { createEngines, type Engines } from './syntax/index.js';
+import { checkMaxConns, DEFAULT_MAX_CONNS } from './watch/budget.js';
+import { emptyTraffic } from '../common/consul/traffic.js';
 import {
   loadTemplate,
   FirstRender,
@@ -16,8 +18,14 @@ import {
   type TemplateState,
 } from './template-state.js';
 import { TemplateFiles } from './template-files.js';
-import type { RenderEvent, Renderer, RendererOptions, RendererStatus } from './types.js';
-import { Watcher } from './watcher.js';
+import type {
+  ConsulUsage,
+  RenderEvent,
+  Renderer,
+  RendererOptions,
+  RendererStatus,
+} from './types.js';
+import { Watcher } from './watch/watcher.js';
 
 const WRITE_RETRY_MS = 1_000;
 
@@ -42,8 +50,11 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   private running = false;
   private readonly abort = new AbortController();
 
+  private readonly maxConns: number;
+
   constructor(private readonly options: RendererOptions) {
     super();
+    this.maxConns = checkMaxConns(options.consul.maxConns ?? DEFAULT_MAX_CONNS);
     this.log = options.logger ?? createLogger({ name: 'template-renderer', level: 'silent' });
     this.engines = createEngines(this.holder, options.helpers);
     this.templates = options.templates.map(newTemplateState);
@@ -65,7 +76,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     if (this.running) return;
     for (const t of this.templates) t.compiled = await loadTemplate(this.engines, t);
     this.running = true;
-    this.client = new ConsulClient(this.options.consul);
+    this.client = new ConsulClient({ ...this.options.consul, maxConns: this.maxConns });
     this.watcher = new Watcher({
       client: this.client,
       snapshot: this.snapshot,
@@ -75,6 +86,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       blockWaitMs: this.options.blockWaitMs ?? 60_000,
       minDelayMs: this.options.minDelayMs ?? 50,
       maxStaleMs: this.options.maxStaleMs ?? 0,
+      maxConns: this.maxConns,
     });
     if (!this.options.once) await this.files.watch();
     this.log.info(
@@ -116,13 +128,23 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     return {
       running: this.running,
       templates: this.templates.map(templateStatus),
-      queries: this.snapshot.status(),
+      queries: this.snapshot.status().map((q) => ({ ...q, watch: this.watcher?.modeOf(q.key) })),
+      consul: this.consulUsage(),
+    };
+  }
+
+  consulUsage(): ConsulUsage {
+    return {
+      maxConns: this.maxConns,
+      ...(this.client?.transport.traffic ?? emptyTraffic()),
+      ...(this.watcher?.counts() ?? { blocking: 0, shared: 0, polled: 0, feeds: 0 }),
     };
   }
 
   private onChange(key: string): void {
     for (const t of this.templates) {
       if (!t.used.has(key) && !t.missing.has(key)) continue;
+      t.awaiting.delete(key);
       noteChange(t, key, t.config.wait ?? this.options.wait, () => this.schedule());
     }
     this.schedule();
@@ -165,27 +187,27 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     if (!this.running || !this.watcher) return;
     const changed: { t: TemplateState; event: RenderEvent }[] = [];
     const events: RenderEvent[] = [];
+    let attempted = false;
     for (const t of this.templates) {
       if (!t.dirty || !t.compiled) continue;
       t.dirty = false;
       // Only data for keys still missing arrived: nothing new can be learnt until all are here.
       const keys = [...t.changedKeys];
       t.changedKeys.clear();
-      if (
-        keys.length > 0 &&
-        keys.every((k) => t.missing.has(k)) &&
-        [...t.missing].some((k) => !this.snapshot.has(k))
-      )
-        continue;
+      if (keys.length > 0 && t.awaiting.size > 0 && keys.every((k) => t.missing.has(k))) continue;
+      attempted = true;
       const event = await this.renderOne(t);
       if (event) {
         events.push(event);
         if (event.changed) changed.push({ t, event });
       }
     }
-    const used = new Set<string>();
-    for (const t of this.templates) for (const k of t.used) used.add(k);
-    this.watcher.retain(used);
+    // Only a render changes what templates use: rounds that only waited for data skip this.
+    if (attempted) {
+      const used = new Set<string>();
+      for (const t of this.templates) for (const k of t.used) used.add(k);
+      this.watcher.retain(used);
+    }
     if (changed.length > 0 && !this.options.dry) {
       const failures = await runCommands(
         changed.map(({ t, event }) => ({ config: t.config, event })),

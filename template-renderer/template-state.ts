@@ -13,6 +13,8 @@ export interface TemplateState {
   /** Query keys its last successful render used, and those that had no data. */
   used: Set<string>;
   missing: Set<string>;
+  /** The missing keys still without data (data arriving removes them): O(1) "still waiting". */
+  awaiting: Set<string>;
   /** Keys whose data changed since the last render. */
   changedKeys: Set<string>;
   dirty: boolean;
@@ -42,6 +44,7 @@ export function newTemplateState(config: TemplateConfig): TemplateState {
     name: config.source ?? `inline:${config.destination}`,
     used: new Set(),
     missing: new Set(),
+    awaiting: new Set(),
     changedKeys: new Set(),
     dirty: true,
     complete: false,

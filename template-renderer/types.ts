@@ -144,16 +144,37 @@ export interface TemplateStatus {
 
 export interface QueryStatus {
   key: string;
+  /** How it is kept current: its own blocking query, a change feed, or polling (see README). */
+  watch?: 'blocking' | 'shared' | 'polled';
   index: number;
   lastOkAt?: string;
   error?: string;
   hasData: boolean;
 }
 
+/** The connection budget and what the watches cost the agent so far. */
+export interface ConsulUsage {
+  maxConns: number;
+  openConnections: number;
+  peakConnections: number;
+  requests: number;
+  /** Response body bytes as received (gzipped). */
+  bytesRead: number;
+  /** Queries with a blocking connection of their own. */
+  blocking: number;
+  /** Queries followed by a change feed and read through the pool. */
+  shared: number;
+  /** Queries polled through the pool. */
+  polled: number;
+  /** Change feeds (one blocking connection each). */
+  feeds: number;
+}
+
 export interface RendererStatus {
   running: boolean;
   templates: TemplateStatus[];
   queries: QueryStatus[];
+  consul: ConsulUsage;
 }
 
 export interface Renderer {
@@ -167,6 +188,8 @@ export interface Renderer {
   reload(): Promise<void>;
   stop(): Promise<void>;
   status(): RendererStatus;
+  /** The connection budget and traffic alone (cheap: no per-query list). */
+  consulUsage(): ConsulUsage;
   on(event: 'render', fn: (e: RenderEvent) => void): this;
   on(event: 'error', fn: (e: Error) => void): this;
 }

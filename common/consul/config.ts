@@ -11,6 +11,12 @@ export interface ConsulConfig {
   socketPath?: string;
   token?: string;
   tls?: { ca?: string; cert?: string; key?: string; insecureSkipVerify?: boolean };
+  /**
+   * Most TCP connections this client holds to the agent at once (requests beyond it wait for a
+   * free one). A stock agent refuses more than 200 per client address
+   * (`limits.http_max_conns_per_client`); absent: no bound.
+   */
+  maxConns?: number;
 }
 
 export const consulDefaults: ConsulConfig = { scheme: 'http', host: '127.0.0.1', port: 8500 };

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import Consul from 'consul';
 import { ToolkitError } from '../errors.js';
 import { describeConsul, type ConsulConfig } from './config.js';
+import { countConnections, emptyTraffic, type ConsulTraffic } from './traffic.js';
 
 export interface RawResponse {
   status: number;
@@ -28,11 +29,17 @@ export interface RawRequest {
 function gunzipped(body: Buffer): string {
   return (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString('utf8');
 }
-const gzipAwareDecoders = {
-  'application/json': (body: Buffer): unknown => JSON.parse(gunzipped(body)),
-  'text/json': (body: Buffer): unknown => JSON.parse(gunzipped(body)),
-  'text/plain': (body: Buffer): string => gunzipped(body),
-};
+function gzipAwareDecoders(traffic: ConsulTraffic): Record<string, (body: Buffer) => unknown> {
+  const text = (body: Buffer): string => {
+    traffic.bytesRead += body.length;
+    return gunzipped(body);
+  };
+  return {
+    'application/json': (body) => JSON.parse(text(body)),
+    'text/json': (body) => JSON.parse(text(body)),
+    'text/plain': (body) => text(body),
+  };
+}
 
 type PapiTransform = (
   request: PapiRequest,
@@ -70,6 +77,7 @@ const CONNECTION_CODES = new Set([
  */
 export class ConsulTransport {
   readonly address: string;
+  readonly traffic: ConsulTraffic = emptyTraffic();
   private readonly client: PapiClient;
   private readonly token: string | undefined;
 
@@ -77,18 +85,27 @@ export class ConsulTransport {
     this.address = describeConsul(config);
     this.token = config.token;
     const secure = config.scheme === 'https';
+    // The bound is the agent's own: a request beyond it waits for a socket instead of opening one.
+    const max = config.maxConns ?? Infinity;
+    const bound = {
+      keepAlive: true,
+      maxSockets: max,
+      maxTotalSockets: max,
+      maxFreeSockets: Math.min(max, 256),
+    };
     const agent = secure
       ? new HttpsAgent({
-          keepAlive: true,
+          ...bound,
           ca: config.tls?.ca,
           cert: config.tls?.cert,
           key: config.tls?.key,
           rejectUnauthorized: !config.tls?.insecureSkipVerify,
         })
-      : new HttpAgent({ keepAlive: true });
+      : new HttpAgent(bound);
+    countConnections(agent, this.traffic);
     // Consul gzips answers when asked: a blocking read of /catalog/services with 1000 services is
     // 41 KB plain and under 3 KB compressed, and watchers re-read it on every catalog change.
-    const opts: Record<string, unknown> = { agent, decoders: gzipAwareDecoders };
+    const opts: Record<string, unknown> = { agent, decoders: gzipAwareDecoders(this.traffic) };
     if (config.scheme === 'unix') {
       opts.baseUrl = 'http://localhost/v1';
       opts.socketPath = config.socketPath;
@@ -139,6 +156,7 @@ export class ConsulTransport {
     } catch (error) {
       throw this.toError(error, req);
     } finally {
+      this.traffic.requests++;
       req.signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -24,6 +24,7 @@ export function kvKeyQuery(text: string): Query {
   return {
     key: `kv.block(${spec.path}${spec.dc ? `@${spec.dc}` : ''})`,
     blocking: true,
+    feed: { kind: 'kv', dc: spec.dc },
     async fetch(client: ConsulClient, opts: FetchOptions) {
       const res = await client.kvGet(spec.path, false, { ...opts, dc: spec.dc });
       const pair = res.data.find((p) => p.Key === spec.path);
@@ -43,6 +44,7 @@ export function kvListQuery(text: string, recursive: boolean): Query {
   return {
     key: `kv.${recursive ? 'tree' : 'list'}(${spec.path}${spec.dc ? `@${spec.dc}` : ''})`,
     blocking: true,
+    feed: { kind: 'kv', dc: spec.dc },
     async fetch(client: ConsulClient, opts: FetchOptions) {
       const res = await client.kvGet(prefix, true, { ...opts, dc: spec.dc });
       return {
@@ -83,6 +85,7 @@ export function kvPrefixQuery(text: string): Query {
   return {
     key: `kv.prefix(${prefix}${spec.dc ? `@${spec.dc}` : ''})`,
     blocking: true,
+    feed: { kind: 'kv', dc: spec.dc },
     async fetch(client: ConsulClient, opts: FetchOptions) {
       const res = await client.kvGet(prefix, true, { ...opts, dc: spec.dc });
       const data = (Array.isArray(res.data) ? res.data : [])

@@ -18,6 +18,7 @@ export function nodeQuery(text = ''): Query {
   return {
     key: `catalog.node(${spec.name}${suffix(spec)})`,
     blocking: true,
+    feed: { kind: 'catalog', dc: spec.dc },
     async fetch(client: ConsulClient, opts: FetchOptions) {
       if (!name) name = (await client.agentSelf()).Config.NodeName;
       const res = await client.read<{

@@ -9,6 +9,7 @@ export function nodesQuery(text = ''): Query {
   return {
     key: `catalog.nodes(${suffix(spec)})`,
     blocking: true,
+    feed: { kind: 'catalog', dc: spec.dc },
     async fetch(client: ConsulClient, opts: FetchOptions) {
       const res = await client.read<ConsulNode[]>(
         '/catalog/nodes',

@@ -16,6 +16,20 @@ export interface FetchResult {
 }
 
 /**
+ * How a query can be kept current without a blocking connection of its own (beyond the
+ * connection budget): which catalog-wide change detector says when to read it again.
+ * - `service`: when that service's summary changes (instances, nodes, check counts, tags);
+ * - `services`: when a service appears or goes, or its tags change;
+ * - `catalog`: whenever the catalog (nodes, services, checks) changes at all;
+ * - `kv`: whenever any key changes.
+ */
+export type Feed =
+  | { kind: 'service'; name: string; dc?: string }
+  | { kind: 'services'; dc?: string }
+  | { kind: 'catalog'; dc?: string }
+  | { kind: 'kv'; dc?: string };
+
+/**
  * A watched thing, as in consul-template: a value with a canonical key (two templates asking
  * for the same data share one watch) and a fetch that maps Consul's answer to template data.
  */
@@ -23,6 +37,8 @@ export interface Query {
   readonly key: string;
   /** False for endpoints Consul cannot block on: the watcher polls them instead. */
   readonly blocking: boolean;
+  /** Absent: beyond the connection budget the query is polled. */
+  readonly feed?: Feed;
   fetch(client: ConsulClient, opts: FetchOptions): Promise<FetchResult>;
 }
 

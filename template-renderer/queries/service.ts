@@ -127,6 +127,7 @@ export function serviceQuery(spec: ServiceQuerySpec): Query {
   return {
     key: serviceKey(spec),
     blocking: true,
+    feed: { kind: 'service', name: spec.name, dc: spec.dc },
     async fetch(client: ConsulClient, opts: FetchOptions): Promise<FetchResult> {
       const res = await client.healthService(
         spec.name,

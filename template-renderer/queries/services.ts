@@ -8,6 +8,7 @@ export function servicesQuery(text = ''): Query {
   return {
     key: `catalog.services(${suffix(spec)})`,
     blocking: true,
+    feed: { kind: 'services', dc: spec.dc },
     async fetch(client: ConsulClient, opts: FetchOptions) {
       const res = await client.catalogServices({ ...opts, dc: spec.dc });
       return {

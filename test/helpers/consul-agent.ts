@@ -14,6 +14,8 @@ export interface ConsulAgent {
   addr: string;
   config: ConsulConfig;
   client: ConsulClient;
+  /** The agent process now (changes with restart()). */
+  readonly pid: number | undefined;
   /** The agent's output so far, for failure messages. */
   output: string[];
   stop(): Promise<void>;
@@ -72,6 +74,9 @@ export async function startConsulAgent(
   };
   await start();
   return {
+    get pid() {
+      return child.pid;
+    },
     httpPort: http,
     addr: `${bind}:${http}`,
     config,

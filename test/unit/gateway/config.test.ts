@@ -54,6 +54,14 @@ describe('gateway config (flags + env)', () => {
       reloadTimeoutMs: 10_000,
       poolMode: 'auto',
     });
+    expect(c.consul.maxConns).to.equal(32);
+    expect(resolveConfig(['--consul-max-conns', '8'], {}, defaults).consul.maxConns).to.equal(8);
+    expect(
+      resolveConfig([], { GATEWAY_CONSUL_MAX_CONNS: '64' }, defaults).consul.maxConns,
+    ).to.equal(64);
+    expect(() => resolveConfig(['--consul-max-conns', '2'], {}, defaults)).to.throw(
+      /--consul-max-conns: expected a whole number from 4 to 10000, received 2/,
+    );
     expect(resolveConfig(['--pool-mode', 'reload'], {}, defaults).poolMode).to.equal('reload');
     expect(resolveConfig([], { GATEWAY_POOL_MODE: 'lua' }, defaults).poolMode).to.equal('lua');
     const e = resolveConfig(

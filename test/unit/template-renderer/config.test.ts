@@ -11,6 +11,29 @@ const noFile = (): string => {
 };
 
 describe('template-renderer config', () => {
+  it('takes the connection budget from the flag or the config file', () => {
+    const t = ['-template', 'a:b'];
+    expect(resolveConfig(t, {}, noFile).consul.maxConns).to.equal(undefined); // library default 32
+    expect(resolveConfig([...t, '-consul-max-conns', '12'], {}, noFile).consul.maxConns).to.equal(
+      12,
+    );
+    const file = (text: string) => () => text;
+    expect(
+      resolveConfig(['-config', 'c.yaml'], {}, file('consulMaxConns: 16\ntemplate: a:b\n')).consul
+        .maxConns,
+    ).to.equal(16);
+    expect(
+      resolveConfig(
+        ['-config', 'c.yaml'],
+        {},
+        file('consul: {address: "x:1", maxConns: 20}\ntemplate: a:b\n'),
+      ).consul.maxConns,
+    ).to.equal(20);
+    expect(() => resolveConfig([...t, '-consul-max-conns', 'lots'], {}, noFile)).to.throw(
+      /-consul-max-conns: expected a whole number/,
+    );
+  });
+
   it('splits -template on the first two colons; the command keeps spaces and colons', () => {
     expect(parseTemplateFlag('/t/a.hbs:/etc/nginx/app.conf:nginx -s reload')).to.deep.equal({
       source: '/t/a.hbs',

@@ -4,7 +4,7 @@ import { ToolkitError } from '../../../common/errors.js';
 import type { ConsulClient } from '../../../common/consul/client.js';
 import type { FetchOptions, FetchResult, Query } from '../../../template-renderer/queries/query.js';
 import { Snapshot } from '../../../template-renderer/snapshot.js';
-import { Watcher } from '../../../template-renderer/watcher.js';
+import { Watcher } from '../../../template-renderer/watch/watcher.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 /** A query answering from a script of results; records the index each request blocked on. */

@@ -92,7 +92,8 @@ const template = fc
   )
   .map((parts) => parts.join(''));
 
-describe('Go templates: property', () => {
+describe('Go templates: property', function () {
+  this.timeout(60_000);
   it('random templates either render or fail with a positioned template error, never anything else', () => {
     const { render } = goSetup({ A: 'a' });
     fc.assert(

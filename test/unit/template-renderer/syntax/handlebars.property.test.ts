@@ -36,7 +36,8 @@ const PIECES = [
   '@index',
 ];
 
-describe('Handlebars templates: property', () => {
+describe('Handlebars templates: property', function () {
+  this.timeout(60_000);
   it('random templates render or fail with a positioned E_TEMPLATE error', () => {
     const holder = new ScopeHolder();
     const engine = createHandlebarsEngine(holder);

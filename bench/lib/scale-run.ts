@@ -1,0 +1,149 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Child } from '../../common/process/child.js';
+import type { ConsulAgent } from '../../test/helpers/consul-agent.js';
+import { connectionsTo, plainGet } from '../../test/helpers/connections.js';
+import { ROOT } from '../../test/helpers/paths.js';
+import { freePorts } from '../../test/helpers/ports.js';
+import { childPids } from '../../test/helpers/stack.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { get, pollUntilServed } from './http.js';
+import { rssMb } from './rss.js';
+import { cpuSeconds, registerFleet, registration, type Backends } from './scale-fleet.js';
+
+export interface SizeResult {
+  services: number;
+  instances: number;
+  registerMs: number;
+  readyMs: number;
+  budget: number;
+  /** Most connections to the agent at once: ss samples every 100 ms, and the gateway's own count. */
+  peakConnections: number;
+  watches: { blocking: number; shared: number; polled: number; feeds: number };
+  /** register -> first answer from the new instance, per change. */
+  changeMs: number[];
+  bytesPerChange: number;
+  cpuMsPerChange: { node: number; nginx: number; consul: number };
+  rssMb: { ready: number; after: number };
+  /** A plain request to the agent succeeded while the gateway ran. */
+  agentAnswered: boolean;
+}
+
+interface Input {
+  agent: ConsulAgent;
+  backends: Backends;
+  services: number;
+  changes: number;
+  workDir: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function metric(statusUrl: string, name: string): Promise<number> {
+  const text = (await get(`${statusUrl}/metrics`, 10_000)).body;
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ').pop() ?? NaN);
+}
+
+function nginxCpu(pid: number): number {
+  let total = 0;
+  for (const master of childPids(pid, 'nginx')) {
+    total += cpuSeconds(master);
+    for (const worker of childPids(master, 'nginx')) total += cpuSeconds(worker);
+  }
+  return total;
+}
+
+/** One catalog size: register the fleet, start the built gateway, measure, stop. */
+export async function measureSize(input: Input): Promise<SizeResult> {
+  const { agent, backends, services, changes, workDir } = input;
+  const t0 = performance.now();
+  await registerFleet(agent.client, services, 3, backends.ports);
+  const registerMs = performance.now() - t0;
+  const [listen, status] = (await freePorts(2)) as [number, number];
+  const url = `http://127.0.0.1:${listen}`;
+  const statusUrl = `http://127.0.0.1:${status}`;
+  const cli = join(ROOT, 'dist/gateway/cli.js');
+  if (!existsSync(cli)) throw new Error('dist/gateway/cli.js missing: npm run build first');
+  const lines: string[] = [];
+  const started = performance.now();
+  const gw = new Child(
+    process.execPath,
+    [cli, '--listen', `127.0.0.1:${listen}`, '--status-addr', `127.0.0.1:${status}`]
+      .concat(['--consul-addr', agent.addr, '--work-dir', workDir, '--log-level', 'warn'])
+      .concat(['--worker-processes', '1']),
+    { cwd: ROOT, onLine: (line) => void lines.push(line) },
+  );
+  const pid = gw.pid as number;
+  let peak = 0;
+  const sampler = setInterval(
+    () => (peak = Math.max(peak, connectionsTo(agent.httpPort, pid))),
+    100,
+  );
+  try {
+    await waitFor(async () => (await get(`${statusUrl}/readyz`)).status === 200, {
+      timeoutMs: 120_000,
+      intervalMs: 50,
+      what: `gateway ready with ${services} services (${lines.slice(-3).join(' | ')})`,
+    });
+    const readyMs = performance.now() - started;
+    if ((await get(`${url}/s0/`)).status !== 200) throw new Error('/s0/ not routed after ready');
+    const rssReady = rssMb(pid);
+    const changeMs: number[] = [];
+    let bytes = 0;
+    let cpuNode = 0;
+    let cpuNginx = 0;
+    let cpuConsul = 0;
+    const agentPid = agent.pid as number;
+    for (let c = 0; c < changes; c++) {
+      const s = (c * 7919 + 13) % services;
+      const id = `svc-${s}-new`;
+      const b0 = await metric(statusUrl, 'gateway_consul_read_bytes_total');
+      const [n0, x0, c0] = [cpuSeconds(pid), nginxCpu(pid), cpuSeconds(agentPid)];
+      const reg = registration(s, id, 'fleet-node-0', backends.markerPort);
+      const begin = performance.now();
+      await agent.client.transport.request({ method: 'PUT', path: '/catalog/register', body: reg });
+      await pollUntilServed(`${url}/s${s}/`, 'marker', 15_000, 1);
+      changeMs.push(performance.now() - begin);
+      await sleep(500);
+      bytes += (await metric(statusUrl, 'gateway_consul_read_bytes_total')) - b0;
+      cpuNode += cpuSeconds(pid) - n0;
+      cpuNginx += nginxCpu(pid) - x0;
+      cpuConsul += cpuSeconds(agentPid) - c0;
+      const body = { Node: 'fleet-node-0', ServiceID: id };
+      await agent.client.transport.request({ method: 'PUT', path: '/catalog/deregister', body });
+      await sleep(700);
+    }
+    const agentAnswered = (await plainGet(`http://${agent.addr}/v1/status/leader`)).status === 200;
+    const usage = JSON.parse((await get(`${statusUrl}/status`, 30_000)).body).consulUsage;
+    return {
+      services,
+      instances: 3,
+      registerMs,
+      readyMs,
+      budget: usage.maxConns,
+      peakConnections: Math.max(peak, usage.peakConnections),
+      watches: {
+        blocking: usage.blocking,
+        shared: usage.shared,
+        polled: usage.polled,
+        feeds: usage.feeds,
+      },
+      changeMs,
+      bytesPerChange: bytes / changes,
+      cpuMsPerChange: {
+        node: (cpuNode / changes) * 1000,
+        nginx: (cpuNginx / changes) * 1000,
+        consul: (cpuConsul / changes) * 1000,
+      },
+      rssMb: { ready: rssReady, after: rssMb(pid) },
+      agentAnswered,
+    };
+  } catch (error) {
+    process.stderr.write(`[scale] gateway output:\n${lines.slice(-20).join('\n')}\n`);
+    throw error;
+  } finally {
+    clearInterval(sampler);
+    await gw.stop('SIGTERM', 15_000);
+  }
+}

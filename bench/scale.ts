@@ -1,0 +1,95 @@
+/**
+ * The gateway against a stock Consul agent (no limits raised) at growing catalog sizes: time to
+ * ready, connections, one-instance change -> routed, bytes read and CPU per change, RSS.
+ * `npx tsx bench/scale.ts` (after `npm run build`; part of `npm run bench`), `--smoke` for
+ * one small size (a stage of test:all: fails when figures are missing, never on speed).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startConsulAgent } from '../test/helpers/consul-agent.js';
+import { ROOT } from '../test/helpers/paths.js';
+import { closeAgent } from './lib/http.js';
+import { plotScale } from './lib/plot-scale.js';
+import { startBackends } from './lib/scale-fleet.js';
+import { measureSize, type SizeResult } from './lib/scale-run.js';
+import { distribution } from './lib/stats.js';
+
+const smoke = process.argv.includes('--smoke');
+const sizes = smoke ? [300] : [20, 300, 1000, 5000];
+const changes = smoke ? 3 : 20;
+
+async function oneSize(services: number): Promise<SizeResult> {
+  const agent = await startConsulAgent();
+  const backends = await startBackends(64);
+  const workDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  try {
+    return await measureSize({ agent, backends, services, changes, workDir });
+  } finally {
+    await backends.close();
+    await agent.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function row(r: SizeResult): string {
+  const d = distribution(r.changeMs);
+  return [
+    String(r.services).padStart(6),
+    `${(r.registerMs / 1000).toFixed(1)} s`.padStart(8),
+    `${(r.readyMs / 1000).toFixed(1)} s`.padStart(8),
+    `${r.peakConnections}/${r.budget}`.padStart(7),
+    `${r.watches.blocking}/${r.watches.shared}/${r.watches.feeds}`.padStart(14),
+    `${d.p50} / ${d.p95} ms`.padStart(18),
+    `${(r.bytesPerChange / 1024).toFixed(1)} KB`.padStart(10),
+    `${r.cpuMsPerChange.node.toFixed(0)} + ${r.cpuMsPerChange.nginx.toFixed(0)} + ${r.cpuMsPerChange.consul.toFixed(0)} ms`.padStart(
+      20,
+    ),
+    `${r.rssMb.ready} / ${r.rssMb.after} MB`.padStart(16),
+    r.agentAnswered ? 'yes' : 'NO',
+  ].join(' | ');
+}
+
+async function main(): Promise<void> {
+  const results: SizeResult[] = [];
+  for (const services of sizes) {
+    process.stderr.write(`[scale] ${services} services x 3 instances ...\n`);
+    results.push(await oneSize(services));
+  }
+  closeAgent();
+  console.log(
+    '\nservices | register |   ready | conns | blocking/shared/feeds | change -> routed p50/p95 | read/change | CPU/change node+nginx+consul | RSS ready/after | others served',
+  );
+  for (const r of results) console.log(row(r));
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const name = smoke ? 'scale-smoke' : 'scale';
+  const out = { date: new Date().toISOString(), smoke, cores: cpus().length, changes, results };
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
+  if (!smoke)
+    await plotScale(
+      join(dir, 'scale.png'),
+      results.map((r) => ({
+        services: r.services,
+        readyS: r.readyMs / 1000,
+        changeP50: distribution(r.changeMs).p50,
+        changeP95: distribution(r.changeMs).p95,
+        kbPerChange: r.bytesPerChange / 1024,
+        rssMb: r.rssMb.after,
+        connections: r.peakConnections,
+      })),
+      results[0]?.budget ?? 32,
+    );
+  const missing = results.filter(
+    (r) => r.changeMs.length !== changes || !Number.isFinite(r.readyMs) || !r.agentAnswered,
+  );
+  if (missing.length > 0) {
+    console.error(`incomplete figures for: ${missing.map((r) => r.services).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

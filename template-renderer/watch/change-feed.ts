@@ -1,0 +1,57 @@
+import { runBlockingLoop, type LoopSettings } from './blocking-loop.js';
+import { CatalogDiff } from './catalog-diff.js';
+import { detectorFor } from './feeds.js';
+
+/** What a detector tells its shared queries. `all`: fetch every one (first answer, after an outage). */
+export type FeedEvent =
+  | { kind: 'changed'; all: boolean; services?: Set<string>; namesOrTags?: boolean }
+  | { kind: 'failed'; error: string }
+  | { kind: 'recovered' };
+
+/** One blocking connection that watches a whole table family of one datacenter. */
+export class ChangeFeed {
+  private readonly controller = new AbortController();
+  private readonly diff = new CatalogDiff();
+  private done: Promise<void> = Promise.resolve();
+  private outage = true;
+  ready = false;
+
+  constructor(
+    readonly channel: string,
+    private readonly settings: LoopSettings,
+    private readonly emit: (event: FeedEvent) => void,
+  ) {}
+
+  start(): void {
+    const query = detectorFor(this.channel);
+    const logger = this.settings.logger.child({ query: query.key });
+    const catalog = this.channel.startsWith('catalog');
+    this.done = runBlockingLoop(
+      query,
+      this.controller.signal,
+      { ...this.settings, logger },
+      {
+        changed: (data) => {
+          const change = catalog ? this.diff.apply(data) : undefined;
+          // The first answer, and the first after a failure, refetch everything: whatever happened
+          // while no answer came cannot be told from a summary.
+          const all = this.outage;
+          this.outage = false;
+          this.ready = true;
+          this.emit({ kind: 'changed', all, ...change });
+        },
+        unchanged: () => undefined,
+        failed: (error) => {
+          this.outage = true;
+          this.emit({ kind: 'failed', error });
+        },
+        recovered: () => this.emit({ kind: 'recovered' }),
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.done;
+  }
+}
