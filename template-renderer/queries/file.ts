@@ -18,6 +18,7 @@ export function fileQuery(path: string): Query {
   return {
     key: `file(${path})`,
     blocking: true,
+    local: true,
     async fetch(_client: unknown, opts: FetchOptions) {
       const deadline = Date.now() + Math.max(POLL_MS, opts.waitMs);
       for (;;) {

@@ -79,7 +79,7 @@ export class Watcher {
 
   counts(): WatchCounts {
     return {
-      blocking: this.dedicated.size,
+      blocking: this.consulLoops(),
       shared: this.shared.size,
       polled: this.polled.size,
       feeds: this.shared.feedCount,
@@ -98,9 +98,10 @@ export class Watcher {
 
   ensure(query: Query): void {
     if (this.stopped || this.modeOf(query.key)) return;
+    if (query.local) return this.startLoop(query);
     const mode = placeQuery({
       blocking: this.blockingSlots,
-      dedicated: this.dedicated.size,
+      dedicated: this.consulLoops(),
       feeds: this.shared.feedCount,
       hasFeed: query.feed !== undefined,
       feedExists: query.feed !== undefined && this.shared.hasFeed(query.feed),
@@ -150,6 +151,13 @@ export class Watcher {
     for (const l of loops) l.controller.abort();
     this.dedicated.clear();
     await Promise.all([...loops.map((l) => l.done), this.shared.stop(), this.polled.stop()]);
+  }
+
+  /** Dedicated loops that hold a connection to the agent (local files do not). */
+  private consulLoops(): number {
+    let n = 0;
+    for (const loop of this.dedicated.values()) if (!loop.query.local) n++;
+    return n;
   }
 
   private startLoop(query: Query): void {

@@ -20,6 +20,8 @@ export function parseTemplate(
 /** The structure of a template: text, actions, control blocks, define/template/block. */
 class Parser extends PipelineParser {
   private readonly defines = new Map<string, ListNode>();
+  /** How many range bodies enclose the current action (break/continue need one). */
+  private rangeDepth = 0;
 
   parse(): TemplateSet {
     const root: ListNode = { nodes: [] };
@@ -102,6 +104,9 @@ class Parser extends PipelineParser {
           return this.block(t.pos);
         case 'break':
         case 'continue':
+          // As Go's parser: only inside the body of a range (not its else, not a define).
+          if (this.rangeDepth === 0)
+            throw this.error(t.pos, `{{${t.value}}} outside {{range}}`);
           this.expect('right', t.value);
           return { kind: t.value, pos: t.pos };
         default:
@@ -129,7 +134,9 @@ class Parser extends PipelineParser {
   private control(kind: 'if' | 'range' | 'with', pos: number): Node {
     const depth = this.vars.length;
     const pipe = this.pipeline(kind, 'right');
+    if (kind === 'range') this.rangeDepth++;
     const [list, next] = this.itemList();
+    if (kind === 'range') this.rangeDepth--;
     let elseList: ListNode | undefined;
     if (next.kind === 'else') {
       const p = this.peekNonSpace();

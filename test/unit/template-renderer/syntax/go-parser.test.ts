@@ -57,6 +57,8 @@ describe('Go template parser', () => {
     ['{{ template .X }}', /expected a template name string/],
     ['{{ "s".A }}', /unexpected \. after term "A"/],
     ['{{ 08x }}', /bad number syntax/],
+    ['{{ break -}}', /\{\{break\}\} outside \{\{range\}\}/],
+    ['{{ range .L }}{{ else }}{{ continue }}{{ end }}', /\{\{continue\}\} outside \{\{range\}\}/],
   ];
   for (const [text, message] of errors)
     it(`rejects ${text} with a positioned error`, () => {
