@@ -3,6 +3,8 @@
 // 200 for health checks. Listens on every port in HTTP_PORTS and accepts plain TCP connections on
 // TCP_PORTS (a stand-in for a Thrift port). On SIGTERM it keeps serving for STOP_DELAY_MS while
 // registrator deregisters it and the gateway reloads, then closes: no request is dropped.
+// With DRAIN_STATUS (e.g. 503), requests that arrive after SIGTERM get that status instead (as
+// many real servers answer while shutting down); requests already in progress complete.
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { hostname } from 'node:os';
@@ -15,11 +17,18 @@ const ports = (name, fallback) =>
     .map(Number);
 const id = process.env.BACKEND_ID || hostname();
 const stopDelayMs = Number(process.env.STOP_DELAY_MS ?? 1500);
+const drainStatus = Number(process.env.DRAIN_STATUS || 0);
 const servers = [];
+let stopping = false;
 
 for (const port of ports('HTTP_PORTS', '8080')) {
   const server = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (stopping && drainStatus) {
+      res.writeHead(drainStatus, { 'content-type': 'text/plain', 'x-backend-id': id });
+      res.end(`${id} stopping\n`);
+      return;
+    }
     const body = path === '/health' ? 'ok\n' : `${id} ${path}\n`;
     res.writeHead(200, { 'content-type': 'text/plain', 'x-backend-id': id });
     res.end(body);
@@ -32,7 +41,6 @@ for (const port of ports('TCP_PORTS', '')) {
 }
 process.stdout.write(`demo backend ${id} on ${servers.length} port(s)\n`);
 
-let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;

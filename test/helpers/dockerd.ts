@@ -25,7 +25,7 @@ export interface PrivateDockerd {
  */
 export async function startDockerd(
   name: string,
-  options: { bridgeCidr: string; liveRestore?: boolean },
+  options: { bridgeCidr: string; liveRestore?: boolean; env?: Record<string, string> },
 ): Promise<PrivateDockerd> {
   const root = mkdtempSync(`/tmp/tkd-${name}-`);
   const socket = join(root, 'docker.sock');
@@ -56,7 +56,10 @@ export async function startDockerd(
   let child: Child;
   const docker = new Docker({ socketPath: socket });
   const start = async (): Promise<void> => {
-    child = new Child('dockerd', args, { onLine: (l) => output.push(l) });
+    child = new Child('dockerd', args, {
+      onLine: (l) => output.push(l),
+      ...(options.env ? { env: options.env } : {}),
+    });
     await waitFor(() => existsSync(socket) && docker.ping().then(() => true), {
       timeoutMs: 60_000,
       what: `dockerd ${name} (${output.slice(-3).join(' | ')})`,
