@@ -5,6 +5,7 @@
 // registrator deregisters it and the gateway reloads, then closes: no request is dropped.
 // With DRAIN_STATUS (e.g. 503), requests that arrive after SIGTERM get that status instead (as
 // many real servers answer while shutting down); requests already in progress complete.
+import { appendFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { hostname } from 'node:os';
@@ -18,12 +19,18 @@ const ports = (name, fallback) =>
 const id = process.env.BACKEND_ID || hostname();
 const stopDelayMs = Number(process.env.STOP_DELAY_MS ?? 1500);
 const drainStatus = Number(process.env.DRAIN_STATUS || 0);
+// DRAIN_LOG_DIR: one line per request that arrives after SIGTERM, appended to <dir>/<id>.log
+// ("<epoch ms> <ms since SIGTERM> <path>"; bench/swarm.ts reads them).
+const drainLog = process.env.DRAIN_LOG_DIR ? `${process.env.DRAIN_LOG_DIR}/${id}.log` : '';
+let stoppedAt = 0;
 const servers = [];
 let stopping = false;
 
 for (const port of ports('HTTP_PORTS', '8080')) {
   const server = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (stopping && drainLog)
+      appendFileSync(drainLog, `${Date.now()} ${Date.now() - stoppedAt} ${path}\n`);
     if (stopping && drainStatus) {
       res.writeHead(drainStatus, { 'content-type': 'text/plain', 'x-backend-id': id });
       res.end(`${id} stopping\n`);
@@ -44,6 +51,7 @@ process.stdout.write(`demo backend ${id} on ${servers.length} port(s)\n`);
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  stoppedAt = Date.now();
   process.stdout.write(`draining for ${stopDelayMs} ms\n`);
   setTimeout(() => {
     for (const s of servers) {

@@ -31,7 +31,11 @@ export interface SwarmStack {
   stop(): Promise<void>;
 }
 
-export async function startSwarmStack(name: string, bridgeCidr: string): Promise<SwarmStack> {
+export async function startSwarmStack(
+  name: string,
+  bridgeCidr: string,
+  extraImages: string[] = [],
+): Promise<SwarmStack> {
   await buildImages();
   const images = await standInEnv();
   const engine = await startDockerd(name, {
@@ -60,7 +64,7 @@ export async function startSwarmStack(name: string, bridgeCidr: string): Promise
     GATEWAY_ROUTE_GRACE: '3s',
   };
   try {
-    const all = [...Object.values(IMAGES), images.CONSUL_IMAGE as string].join(' ');
+    const all = [...Object.values(IMAGES), images.CONSUL_IMAGE as string, ...extraImages].join(' ');
     await execa('sh', ['-c', `docker save ${all} | docker -H ${engine.host} load -q`]);
     await docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
   } catch (error) {

@@ -27,8 +27,10 @@ describe('swarm: compose/swarm-stack.yml on a private Swarm', function () {
         last = { want, got };
         return tasks.length === n && JSON.stringify(got) === JSON.stringify(want) && want;
       },
-      { timeoutMs: 90_000, intervalMs: 100, what: `${what} (${JSON.stringify(last)})` },
-    );
+      { timeoutMs: 90_000, intervalMs: 100, what },
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(last)}`);
+    });
   };
   /** Which task answered: the demo answers "<hostname = short container id> <path>". */
   const answeredBy = async (): Promise<string> => {
@@ -43,6 +45,7 @@ describe('swarm: compose/swarm-stack.yml on a private Swarm', function () {
   });
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed' && !process.env.E2E_VERBOSE) return;
+    process.stdout.write(await s.docker('service', 'ps', '--no-trunc', web()).catch(String));
     for (const svc of ['registrator', 'gateway', 'web'])
       process.stdout.write(
         `--- ${svc}\n${(await s.docker('service', 'logs', '--raw', `${s.stack}_${svc}`).catch((e: Error) => e.message)).slice(-3000)}\n`,
