@@ -106,7 +106,21 @@ async function servedByAll(urls: string[], n: number): Promise<void> {
     );
 }
 
-const epoch = (run: LoadRun, x: LoadSample): number => performance.timeOrigin + run.startedAt + x.t;
+/** Wall clock of a sample: from an anchor taken when the loads start (the VM's wall clock and
+ * performance.timeOrigin drift apart over minutes). */
+const anchor = { wall: 0, perf: 0 };
+const epoch = (run: LoadRun, x: LoadSample): number =>
+  anchor.wall + (run.startedAt + x.t - anchor.perf);
+
+/** "200": 1234, "0 (ECONNRESET)": 3, ... */
+function statuses(list: LoadSample[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of list) {
+    const key = x.status === 0 ? `0 (${x.error ?? '?'})` : String(x.status);
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
 
 function report(
   runs: Record<Front, LoadRun>,
@@ -164,7 +178,10 @@ function report(
 
 async function main(): Promise<void> {
   const { NGINX_IMAGE } = await standInEnv();
-  const s = await startSwarmStack('bnsw', '10.214.30.1/24', [NGINX_IMAGE as string]);
+  const s = await startSwarmStack('bnsw', {
+    bridgeCidr: '10.214.30.1/24',
+    extraImages: [NGINX_IMAGE as string],
+  });
   const drainDir = mkdtempSync('/tmp/swarm-bench-drain-');
   chmodSync(drainDir, 0o777);
   try {
@@ -174,7 +191,9 @@ async function main(): Promise<void> {
       'nginx-dns': `http://127.0.0.1:${nginxPort}/dns`,
     };
     await servedByAll(Object.values(urls), 2);
-    const events = startDockerEvents(s.engine.docker as Docker);
+    anchor.wall = Date.now();
+    anchor.perf = performance.now();
+    const events = startDockerEvents(s.engines[0]!.docker as Docker);
     const runs = {
       gateway: startLoad({ url: urls.gateway, rate, maxDurationMs: 300_000, keepBodies: true }),
       'nginx-dns': startLoad({

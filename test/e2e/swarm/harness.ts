@@ -1,95 +1,163 @@
 import type Docker from 'dockerode';
 import { execa } from 'execa';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDockerd, type PrivateDockerd } from '../../helpers/dockerd.js';
 import { get } from '../../helpers/http.js';
 import { freePorts } from '../../helpers/ports.js';
 import { COMPOSE_DIR, IMAGES, buildImages, standInEnv } from '../compose/harness.js';
+import { createNetNs, type NetNs } from './netns.js';
 
 /**
- * A one-node Docker Swarm on a private engine (never the shared engine's swarm state), with
- * the stack of compose/swarm-stack.yml deployed on it. Images come from the main engine (built
- * by the compose harness); nothing is pulled: DOCKER_SERVICE_PREFER_OFFLINE_IMAGE makes Swarm's
- * task manager use the local image instead of asking a registry.
+ * A Docker Swarm of private engines (never the shared engine's swarm state) with the stack of
+ * compose/swarm-stack.yml deployed on it: a manager engine in this machine's network namespace
+ * (its host-mode ports on loopback) and, optionally, a worker engine in a network namespace of
+ * its own (a node needs its own VXLAN port 4789), joined over a veth pair. Images come from the
+ * main engine (built by the compose harness); nothing is pulled: DOCKER_SERVICE_PREFER_OFFLINE_IMAGE
+ * makes Swarm's task manager use the local image instead of asking a registry.
  */
 
+export interface SwarmOptions {
+  /** The manager engine's bridge, e.g. "10.214.20.1/24". */
+  bridgeCidr: string;
+  /** More images to copy into the manager. */
+  extraImages?: string[];
+  /** A worker node: its namespace's /24 ("10.214.21") and its engine's bridge. */
+  worker?: { subnet: string; bridgeCidr: string };
+}
+
 export interface SwarmStack {
-  engine: PrivateDockerd;
+  engines: PrivateDockerd[];
   stack: string;
   env: Record<string, string>;
   gatewayUrl: string;
   statusUrl: string;
   consulUrl: string;
-  /** `docker <args>` against the private engine; throws with the output on failure. */
+  /** `docker <args>` against the manager; throws with the output on failure. */
   docker(...args: string[]): Promise<string>;
-  /** Running task containers of one service of the stack, oldest first. */
-  tasks(service: string): Promise<Docker.ContainerInfo[]>;
-  /** The gateway's servers for the route `/`, per its /status; undefined if it did not answer. */
+  /** Running task containers of one service of the stack on every node, oldest first. */
+  tasks(service: string): Promise<(Docker.ContainerInfo & { node: number })[]>;
+  /** The manager's gateway's servers for the route `/`, per /status; undefined if no answer. */
   upstreams(): Promise<string[] | undefined>;
   /** The container's IP on the stack's overlay network. */
   meshIp(container: Docker.ContainerInfo): string;
   stop(): Promise<void>;
 }
 
-export async function startSwarmStack(
-  name: string,
-  bridgeCidr: string,
-  extraImages: string[] = [],
-): Promise<SwarmStack> {
-  await buildImages();
-  const images = await standInEnv();
-  const engine = await startDockerd(name, {
-    bridgeCidr,
-    liveRestore: false, // incompatible with Swarm mode
-    env: { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: '1' },
-  });
-  const docker = async (...args: string[]): Promise<string> => {
+const cli =
+  (host: string, env: Record<string, string>) =>
+  async (...args: string[]): Promise<string> => {
     const r = await execa('docker', args, {
-      env: { DOCKER_HOST: engine.host, ...env },
+      env: { ...env, DOCKER_HOST: host },
       all: true,
       reject: false,
     });
     if (r.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${r.all ?? ''}`);
     return r.stdout;
   };
+
+const engineOptions = (bridgeCidr: string) => ({
+  bridgeCidr,
+  liveRestore: false, // incompatible with Swarm mode
+  env: { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: '1' },
+});
+
+export async function startSwarmStack(name: string, o: SwarmOptions): Promise<SwarmStack> {
+  await buildImages();
+  const images = await standInEnv();
+  const cleanup: (() => Promise<void>)[] = [];
+  const engines: PrivateDockerd[] = [];
+  const sockets = mkdtempSync(`/tmp/tkd-${name}-sockets-`);
+  cleanup.push(async () => rmSync(sockets, { recursive: true, force: true }));
   const [gateway, status, consul] = (await freePorts(3)) as [number, number, number];
-  const stack = name;
   const env: Record<string, string> = {
     ...images,
     HOST_IP: '127.0.0.1',
-    DOCKER_SOCKET: engine.socket,
+    // Every node's engine socket, by Swarm node id (a template Swarm expands per node).
+    DOCKER_SOCKET: `${sockets}/{{.Node.ID}}.sock`,
     GATEWAY_PORT: String(gateway),
     GATEWAY_STATUS_PORT: String(status),
     CONSUL_PORT: String(consul),
     GATEWAY_ROUTE_GRACE: '3s',
   };
+  const stop = async (): Promise<void> => {
+    for (const fn of [...cleanup].reverse()) await fn().catch(() => undefined);
+  };
   try {
-    const all = [...Object.values(IMAGES), images.CONSUL_IMAGE as string, ...extraImages].join(' ');
-    await execa('sh', ['-c', `docker save ${all} | docker -H ${engine.host} load -q`]);
-    await docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
+    const manager = await startDockerd(name, engineOptions(o.bridgeCidr));
+    engines.push(manager);
+    cleanup.push(() => manager.stop());
+    let ns: NetNs | undefined;
+    if (o.worker) {
+      ns = await createNetNs(`${name}n`, o.worker.subnet);
+      cleanup.push((ns as NetNs).remove);
+      const worker = await startDockerd(`${name}w`, {
+        ...engineOptions(o.worker.bridgeCidr),
+        netns: ns.name,
+      });
+      engines.push(worker);
+      cleanup.push(() => worker.stop());
+    }
+    const tar = join(sockets, 'images.tar');
+    const all = [...Object.values(IMAGES), images.CONSUL_IMAGE as string, ...(o.extraImages ?? [])];
+    await execa('docker', ['save', '-o', tar, ...all]);
+    await Promise.all(engines.map((e) => execa('docker', ['-H', e.host, 'load', '-q', '-i', tar])));
+    rmSync(tar);
+    const docker = cli(manager.host, env);
+    const addr = ns?.hostIp ?? '127.0.0.1';
+    await docker('swarm', 'init', '--advertise-addr', addr, '--listen-addr', `${addr}:2377`);
+    cleanup.push(() => docker('swarm', 'leave', '--force').then(() => undefined));
+    if (ns) {
+      const token = await docker('swarm', 'join-token', '-q', 'worker');
+      const worker = engines[1] as PrivateDockerd;
+      await cli(worker.host, env)(
+        ...['swarm', 'join', '--token', token.trim(), '--advertise-addr', ns.nsIp],
+        ...['--listen-addr', `${ns.nsIp}:2377`, `${ns.hostIp}:2377`],
+      );
+      cleanup.push(() => cli(worker.host, env)('swarm', 'leave', '--force').then(() => undefined));
+    }
+    for (const e of engines) {
+      const id = await cli(e.host, env)('info', '-f', '{{.Swarm.NodeID}}');
+      symlinkSync(e.socket, join(sockets, `${id.trim()}.sock`));
+    }
+    cleanup.push(() => docker('stack', 'rm', name).then(() => undefined));
+    return swarmStack(name, engines, env, docker, { gateway, status, consul }, stop);
   } catch (error) {
-    await engine.stop();
+    await stop();
     throw error;
   }
+}
+
+function swarmStack(
+  stack: string,
+  engines: PrivateDockerd[],
+  env: Record<string, string>,
+  docker: SwarmStack['docker'],
+  ports: { gateway: number; status: number; consul: number },
+  stop: () => Promise<void>,
+): SwarmStack {
   const meshIp = (c: Docker.ContainerInfo): string =>
     c.NetworkSettings?.Networks?.[`${stack}_mesh`]?.IPAddress ?? '';
   return {
-    engine,
+    engines,
     stack,
     env,
-    gatewayUrl: `http://127.0.0.1:${gateway}`,
-    statusUrl: `http://127.0.0.1:${status}`,
-    consulUrl: `http://127.0.0.1:${consul}`,
+    gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
+    statusUrl: `http://127.0.0.1:${ports.status}`,
+    consulUrl: `http://127.0.0.1:${ports.consul}`,
     docker,
     meshIp,
     async tasks(service) {
-      const list = await engine.docker.listContainers({
-        filters: { label: [`com.docker.swarm.service.name=${stack}_${service}`] },
-      });
-      return list.sort((a, b) => a.Created - b.Created);
+      const label = [`com.docker.swarm.service.name=${stack}_${service}`];
+      const lists = await Promise.all(
+        engines.map(async (e, node) =>
+          (await e.docker.listContainers({ filters: { label } })).map((c) => ({ ...c, node })),
+        ),
+      );
+      return lists.flat().sort((a, b) => a.Created - b.Created);
     },
     async upstreams() {
-      const res = await get(`http://127.0.0.1:${status}/status`).catch(() => undefined);
+      const res = await get(`http://127.0.0.1:${ports.status}/status`).catch(() => undefined);
       if (res?.status !== 200) return undefined;
       const body = JSON.parse(res.body) as {
         routes: { path: string; servers: { target: string }[] }[];
@@ -97,11 +165,7 @@ export async function startSwarmStack(
       const route = body.routes.find((r) => r.path === '/');
       return (route?.servers ?? []).map((s) => s.target).sort();
     },
-    async stop() {
-      await docker('stack', 'rm', stack).catch(() => undefined);
-      await docker('swarm', 'leave', '--force').catch(() => undefined);
-      await engine.stop();
-    },
+    stop,
   };
 }
 

@@ -5,13 +5,15 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { deployStack, startSwarmStack, type SwarmStack } from './harness.js';
 
 /**
- * compose/swarm-stack.yml deployed with `docker stack deploy` on a one-node Swarm of a private
- * engine: registrator (global) registers the tasks of `web` at their overlay addresses, the
- * gateway (global, host-mode port, on the overlay network) routes to them. This kernel has no
- * IPVS, so Swarm's VIPs and routing mesh do not work here: every request goes through Consul
- * and the gateway. One Swarm for the whole suite (engine start, image load and deploy are slow).
+ * compose/swarm-stack.yml deployed with `docker stack deploy` on a two-node Swarm of private
+ * engines (the manager in this machine's network namespace, the worker in its own, joined by a
+ * veth pair; the overlay network spans both over VXLAN): registrator (global) registers each
+ * node's tasks of `web` at their overlay addresses, the manager's gateway (host-mode port, on
+ * the overlay network) routes to the tasks of both nodes. This kernel has no IPVS, so Swarm's
+ * VIPs and routing mesh do not work here: every request goes through Consul and the gateway.
+ * One Swarm for the whole suite (engine start, image load and deploy are slow).
  */
-describe('swarm: compose/swarm-stack.yml on a private Swarm', function () {
+describe('swarm: compose/swarm-stack.yml on a private two-node Swarm', function () {
   this.timeout(240_000);
   let s: SwarmStack;
   const web = (): string => `${s.stack}_web`;
@@ -41,7 +43,10 @@ describe('swarm: compose/swarm-stack.yml on a private Swarm', function () {
 
   before(async function () {
     this.timeout(400_000);
-    s = await startSwarmStack('e2esw', '10.214.20.1/24');
+    s = await startSwarmStack('e2esw', {
+      bridgeCidr: '10.214.20.1/24',
+      worker: { subnet: '10.214.21', bridgeCidr: '10.214.22.1/24' },
+    });
   });
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed' && !process.env.E2E_VERBOSE) return;
@@ -59,7 +64,10 @@ describe('swarm: compose/swarm-stack.yml on a private Swarm', function () {
     await deployStack(s);
     const targets = await routedTasks(2, 'both web tasks routed');
     for (const t of targets) expect(t).to.match(/^10\.\d+\.\d+\.\d+:8080$/);
-    const ids = new Set((await s.tasks('web')).map((t) => t.Id.slice(0, 12)));
+    const tasks = await s.tasks('web');
+    // Swarm spreads the two replicas: one on the manager, one on the worker.
+    expect(tasks.map((t) => t.node).sort()).to.deep.equal([0, 1]);
+    const ids = new Set(tasks.map((t) => t.Id.slice(0, 12)));
     const seen = new Set<string>();
     for (let i = 0; i < 20 && seen.size < 2; i++) seen.add(await answeredBy());
     expect([...seen].sort()).to.deep.equal([...ids].sort());
@@ -111,7 +119,7 @@ describe('swarm: compose/swarm-stack.yml on a private Swarm', function () {
   it('a killed task is rescheduled and routed again', async () => {
     const [victim] = await s.tasks('web');
     const ip = s.meshIp(victim!);
-    await s.engine.docker.getContainer(victim!.Id).kill();
+    await s.engines[victim!.node]!.docker.getContainer(victim!.Id).kill();
     await waitFor(async () => !(await s.upstreams())?.includes(`${ip}:8080`), {
       timeoutMs: 15_000,
       intervalMs: 50,
