@@ -5,7 +5,8 @@
 // registrator deregisters it and the gateway reloads, then closes: no request is dropped.
 // With DRAIN_STATUS (e.g. 503), requests that arrive after SIGTERM get that status instead (as
 // many real servers answer while shutting down); requests already in progress complete.
-import { appendFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { hostname } from 'node:os';
@@ -19,9 +20,11 @@ const ports = (name, fallback) =>
 const id = process.env.BACKEND_ID || hostname();
 const stopDelayMs = Number(process.env.STOP_DELAY_MS ?? 1500);
 const drainStatus = Number(process.env.DRAIN_STATUS || 0);
-// DRAIN_LOG_DIR: one line per request that arrives after SIGTERM, appended to <dir>/<id>.log
-// ("<epoch ms> <ms since SIGTERM> <path>"; bench/swarm.ts reads them).
-const drainLog = process.env.DRAIN_LOG_DIR ? `${process.env.DRAIN_LOG_DIR}/${id}.log` : '';
+// DRAIN_LOG_DIR (bench/swarm.ts): <dir>/<id>.listening holds the epoch ms when every port
+// listens; <dir>/<id>.drain gets one line per request that arrives after SIGTERM
+// ("<epoch ms> <ms since SIGTERM> <path>").
+const logDir = process.env.DRAIN_LOG_DIR ?? '';
+const drainLog = logDir ? `${logDir}/${id}.drain` : '';
 let stoppedAt = 0;
 const servers = [];
 let stopping = false;
@@ -46,6 +49,8 @@ for (const port of ports('HTTP_PORTS', '8080')) {
 for (const port of ports('TCP_PORTS', '')) {
   servers.push(createTcpServer((socket) => socket.end(`${id}\n`)).listen(port));
 }
+await Promise.all(servers.map((s) => once(s, 'listening')));
+if (logDir) writeFileSync(`${logDir}/${id}.listening`, `${Date.now()}\n`);
 process.stdout.write(`demo backend ${id} on ${servers.length} port(s)\n`);
 
 const stop = () => {

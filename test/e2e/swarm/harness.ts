@@ -65,10 +65,9 @@ const engineOptions = (bridgeCidr: string) => ({
 export async function startSwarmStack(name: string, o: SwarmOptions): Promise<SwarmStack> {
   await buildImages();
   const images = await standInEnv();
-  const cleanup: (() => Promise<void>)[] = [];
   const engines: PrivateDockerd[] = [];
+  let ns: NetNs | undefined;
   const sockets = mkdtempSync(`/tmp/tkd-${name}-sockets-`);
-  cleanup.push(async () => rmSync(sockets, { recursive: true, force: true }));
   const [gateway, status, consul] = (await freePorts(3)) as [number, number, number];
   const env: Record<string, string> = {
     ...images,
@@ -80,23 +79,24 @@ export async function startSwarmStack(name: string, o: SwarmOptions): Promise<Sw
     CONSUL_PORT: String(consul),
     GATEWAY_ROUTE_GRACE: '3s',
   };
+  /** Leaving the swarm first lets each engine remove its overlay sandboxes (VXLAN port 4789). */
   const stop = async (): Promise<void> => {
-    for (const fn of [...cleanup].reverse()) await fn().catch(() => undefined);
+    const leave = (e: PrivateDockerd) => cli(e.host, env)('swarm', 'leave', '--force');
+    await Promise.all(engines.map((e) => leave(e).catch(() => undefined)));
+    await Promise.all(engines.map((e) => e.stop().catch(() => undefined)));
+    await ns?.remove();
+    rmSync(sockets, { recursive: true, force: true });
   };
   try {
     const manager = await startDockerd(name, engineOptions(o.bridgeCidr));
     engines.push(manager);
-    cleanup.push(() => manager.stop());
-    let ns: NetNs | undefined;
     if (o.worker) {
       ns = await createNetNs(`${name}n`, o.worker.subnet);
-      cleanup.push((ns as NetNs).remove);
       const worker = await startDockerd(`${name}w`, {
         ...engineOptions(o.worker.bridgeCidr),
         netns: ns.name,
       });
       engines.push(worker);
-      cleanup.push(() => worker.stop());
     }
     const tar = join(sockets, 'images.tar');
     const all = [...Object.values(IMAGES), images.CONSUL_IMAGE as string, ...(o.extraImages ?? [])];
@@ -106,7 +106,6 @@ export async function startSwarmStack(name: string, o: SwarmOptions): Promise<Sw
     const docker = cli(manager.host, env);
     const addr = ns?.hostIp ?? '127.0.0.1';
     await docker('swarm', 'init', '--advertise-addr', addr, '--listen-addr', `${addr}:2377`);
-    cleanup.push(() => docker('swarm', 'leave', '--force').then(() => undefined));
     if (ns) {
       const token = await docker('swarm', 'join-token', '-q', 'worker');
       const worker = engines[1] as PrivateDockerd;
@@ -114,13 +113,11 @@ export async function startSwarmStack(name: string, o: SwarmOptions): Promise<Sw
         ...['swarm', 'join', '--token', token.trim(), '--advertise-addr', ns.nsIp],
         ...['--listen-addr', `${ns.nsIp}:2377`, `${ns.hostIp}:2377`],
       );
-      cleanup.push(() => cli(worker.host, env)('swarm', 'leave', '--force').then(() => undefined));
     }
     for (const e of engines) {
       const id = await cli(e.host, env)('info', '-f', '{{.Swarm.NodeID}}');
       symlinkSync(e.socket, join(sockets, `${id.trim()}.sock`));
     }
-    cleanup.push(() => docker('stack', 'rm', name).then(() => undefined));
     return swarmStack(name, engines, env, docker, { gateway, status, consul }, stop);
   } catch (error) {
     await stop();
