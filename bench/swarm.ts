@@ -5,7 +5,7 @@
  * rolls. Our gateway runs twice: the stack's image (reload pool mode: the Docker images have no
  * lua module) and the same image plus Debian's lua module (lua pool mode, no reload).
  *
- *   npx tsx bench/swarm.ts [--rate 40]     (root, Docker; builds the compose images once)
+ *   npx tsx bench/swarm.ts [--rate 40] [--check tcp|none]   (root, Docker; ~3 min)
  *
  * Per front: failed requests per phase; new task -> first request answered by it (from its
  * container's `start` event, and from the moment its app listens); SIGTERM -> last request
@@ -26,7 +26,13 @@ import { waitFor } from '../test/helpers/wait-for.js';
 import { IMAGES, standInEnv } from '../test/e2e/compose/harness.js';
 import { deployStack, startSwarmStack, type SwarmStack } from '../test/e2e/swarm/harness.js';
 
-const rate = Number(process.argv[process.argv.indexOf('--rate') + 1]) || 40;
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+};
+const rate = Number(arg('--rate')) || 40;
+/** tcp (default): a TCP check gates the routing of a new task; none: routed when it starts. */
+const check = arg('--check') ?? 'tcp';
 const LUA_IMAGE = 'docker-consul-gateway/gateway-lua:bench';
 
 const NGINX_CONF = `worker_processes 1;
@@ -88,6 +94,8 @@ async function setUp(s: SwarmStack, logDir: string, nginxImage: string): Promise
     ...['--mount', `type=bind,src=${logDir},dst=/drain`, '-e', 'DRAIN_LOG_DIR=/drain'],
     ...['-e', 'SERVICE_NAME=bench', '-e', 'SERVICE_TAGS=urlprefix-/'],
     ...['-e', 'SERVICE_8080_NAME=bench', '-e', 'STOP_DELAY_MS=2000', '-e', 'DRAIN_STATUS=503'],
+    // Routed once it accepts connections: a TCP check by the agent, which is on the network.
+    ...(check === 'tcp' ? ['-e', 'SERVICE_CHECK_TCP=true', '-e', 'SERVICE_CHECK_INTERVAL=1s'] : []),
     ...['--container-label', 'org.toolkit.test=swarm-bench', IMAGES.demo],
   );
   return {
@@ -137,7 +145,12 @@ async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<obje
   await phase('rolling update', 'service', 'update', '--quiet', '--env-add', 'V=2', 'bench');
   const fronts: Record<string, FrontRun> = {};
   for (const l of loads) fronts[l.name] = { path: l.path, run: l.run, samples: await l.run.stop() };
-  return { rate, phases, ...swarmReport(fronts, anchor, await events.stop(), phases, logDir) };
+  return {
+    rate,
+    check,
+    phases,
+    ...swarmReport(fronts, anchor, await events.stop(), phases, logDir),
+  };
 }
 
 async function main(): Promise<void> {
@@ -154,7 +167,11 @@ async function main(): Promise<void> {
     await servedByAll(Object.values(urls), 2);
     const result = await run(s, urls, logDir);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join('bench/results', 'swarm.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const file = join(
+      'bench/results',
+      check === 'tcp' ? 'swarm.json' : `swarm-check-${check}.json`,
+    );
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await s.stop();
     rmSync(logDir, { recursive: true, force: true });

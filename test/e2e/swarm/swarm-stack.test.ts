@@ -29,7 +29,7 @@ describe('swarm: compose/swarm-stack.yml on a private two-node Swarm', function 
         last = { want, got };
         return tasks.length === n && JSON.stringify(got) === JSON.stringify(want) && want;
       },
-      { timeoutMs: 90_000, intervalMs: 100, what },
+      { timeoutMs: 150_000, intervalMs: 100, what },
     ).catch((e: Error) => {
       throw new Error(`${e.message}: ${JSON.stringify(last)}`);
     });
