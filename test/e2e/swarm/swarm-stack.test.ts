@@ -82,6 +82,14 @@ describe('swarm: compose/swarm-stack.yml on a private two-node Swarm', function 
       expect(e.ServiceMeta).to.include({ swarm_service: web(), swarm_stack: s.stack });
       expect(e.ServiceID).to.include(`${web()}.`);
     }
+    // The tasks' Docker HEALTHCHECK is forwarded: a passing "Docker HEALTHCHECK" check each.
+    const health = JSON.parse((await get(`${s.consulUrl}/v1/health/service/web`)).body) as {
+      Checks: { Name: string; Status: string }[];
+    }[];
+    for (const h of health)
+      expect(
+        h.Checks.filter((c) => c.Name === 'Docker HEALTHCHECK').map((c) => c.Status),
+      ).to.deep.equal(['passing']);
   });
 
   it('scales 1 -> 5 -> 2 and the gateway follows', async () => {
