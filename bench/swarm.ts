@@ -14,7 +14,7 @@
  */
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDockerEvents } from './lib/docker-events.js';
@@ -67,11 +67,13 @@ USER nginx
   await execa('docker', ['build', '-q', '-t', LUA_IMAGE, '-'], { input: dockerfile });
 }
 
-async function setUp(s: SwarmStack, logDir: string, nginxImage: string): Promise<FrontUrls> {
+async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<FrontUrls> {
   await deployStack(s);
   await s.docker('service', 'rm', `${s.stack}_web`);
-  const confDir = mkdtempSync('/tmp/swarm-bench-nginx-');
+  const confDir = join(root, 'nginx');
+  mkdirSync(confDir);
   writeFileSync(join(confDir, 'nginx.conf'), NGINX_CONF);
+  const logDir = join(root, 'tasks');
   const [nginxPort, luaPort, luaStatus] = (await freePorts(3)) as [number, number, number];
   const label = ['-l', 'SERVICE_IGNORE=true', '-l', 'org.toolkit.test=swarm-bench'];
   await s.docker(
@@ -160,10 +162,12 @@ async function main(): Promise<void> {
     bridgeCidr: '10.214.30.1/24',
     extraImages: [NGINX_IMAGE as string, LUA_IMAGE],
   });
-  const logDir = mkdtempSync('/tmp/swarm-bench-tasks-');
+  const root = mkdtempSync('/tmp/swarm-bench-');
+  const logDir = join(root, 'tasks');
+  mkdirSync(logDir);
   chmodSync(logDir, 0o777);
   try {
-    const urls = await setUp(s, logDir, NGINX_IMAGE as string);
+    const urls = await setUp(s, root, NGINX_IMAGE as string);
     await servedByAll(Object.values(urls), 2);
     const result = await run(s, urls, logDir);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -174,7 +178,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await s.stop();
-    rmSync(logDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
 }
 
