@@ -105,8 +105,7 @@ class Parser extends PipelineParser {
         case 'break':
         case 'continue':
           // As Go's parser: only inside the body of a range (not its else, not a define).
-          if (this.rangeDepth === 0)
-            throw this.error(t.pos, `{{${t.value}}} outside {{range}}`);
+          if (this.rangeDepth === 0) throw this.error(t.pos, `{{${t.value}}} outside {{range}}`);
           this.expect('right', t.value);
           return { kind: t.value, pos: t.pos };
         default:
