@@ -95,7 +95,7 @@ export const flagSpecs: FlagSpec[] = [
     value: '<file>',
     default: 'templates/gateway-default.hbs',
     env: 'GATEWAY_TEMPLATE',
-    description: 'Handlebars template for the http {} routing config',
+    description: 'template for the http {} routing config (Handlebars; Go for .ctmpl/.tmpl)',
   },
   {
     name: 'wait',

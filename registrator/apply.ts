@@ -5,6 +5,11 @@ import type { RegistratorMetrics } from './metrics.js';
 import type { Registry } from './registry.js';
 import type { ListedService, MetadataWarning, ServiceRegistration } from './types.js';
 
+const WARNING_MESSAGES = {
+  'swarm-network': 'Swarm task without a network to register',
+  'unreachable-check': 'Consul check on an overlay address',
+} as const;
+
 /** What registrator knows about one container. */
 export interface ContainerState {
   id: string;
@@ -106,14 +111,15 @@ export class Apply {
     if (key === state.warnings) return;
     state.warnings = key;
     for (const w of warnings) {
-      this.o.metrics.warnings.inc();
+      if (w.kind === 'swarm-network') this.o.metrics.swarmUnaddressed.inc();
+      else this.o.metrics.warnings.inc();
       this.o.log.warn(
         {
           ...containerFields(state),
           key: w.key,
           reason: w.reason,
         },
-        'invalid container metadata skipped',
+        w.kind ? WARNING_MESSAGES[w.kind] : 'invalid container metadata skipped',
       );
     }
   }

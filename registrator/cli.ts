@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     explicit: config.explicit,
     forceTags: config.forceTags,
     ...(config.useIpFromLabel ? { useIpFromLabel: config.useIpFromLabel } : {}),
+    ...(config.swarmNetwork ? { swarmNetwork: config.swarmNetwork } : {}),
     resyncMs: config.resyncMs,
     cleanup: config.cleanup,
     deregister: config.deregister,

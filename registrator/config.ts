@@ -81,6 +81,14 @@ export const flagSpecs: FlagSpec[] = [
     description: 'use the IP address in this container label',
   },
   {
+    name: 'swarm-network',
+    kind: 'string',
+    value: '<name>',
+    description:
+      "Swarm tasks: register the address on this network (default: the task's only one besides ingress)",
+    env: 'SWARM_NETWORK',
+  },
+  {
     name: 'require-label',
     kind: 'string',
     value: '<key[=value]>',
@@ -138,6 +146,7 @@ export interface ResolvedConfig {
   retryAttempts: number;
   retryIntervalMs: number;
   useIpFromLabel?: string;
+  swarmNetwork?: string;
   requireLabel?: string;
   drainOnKill: boolean;
   drainTimeoutMs: number;
@@ -201,6 +210,9 @@ export function resolveConfig(
   const metrics = str('metrics-addr');
   const label = str('useIpFromLabel');
   const require = str('require-label');
+  const swarmNetwork = (str('swarm-network') ?? env.SWARM_NETWORK ?? '').trim();
+  const networkReason = swarmNetwork === '' ? undefined : v.identifier(swarmNetwork);
+  if (networkReason) throw configError('-swarm-network', 'a Docker network name', swarmNetwork);
   return {
     registry,
     docker: parseDockerHost(env.DOCKER_HOST, exists),
@@ -217,6 +229,7 @@ export function resolveConfig(
     retryIntervalMs: parseInteger(str('retry-interval') ?? '2000', '-retry-interval', 1),
     ...(label ? { useIpFromLabel: label } : {}),
     ...(require ? { requireLabel: require } : {}),
+    ...(swarmNetwork ? { swarmNetwork } : {}),
     drainOnKill: flags['drain-on-kill'] !== false,
     drainTimeoutMs: parseDuration(str('drain-timeout') ?? '5m', '-drain-timeout'),
     registryCheckMs: parseDuration(str('registry-check') ?? '2s', '-registry-check'),

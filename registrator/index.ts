@@ -41,6 +41,8 @@ export interface RegistratorOptions {
   explicit?: boolean;
   forceTags?: string[];
   useIpFromLabel?: string;
+  /** Swarm tasks: register their address on this network (default: their only one). */
+  swarmNetwork?: string;
   /** Prefix of generated ids; default: this machine's host name (as the original). */
   hostname?: string;
   /** Address for wildcard bindings without -ip; default: first non-loopback IPv4, else 127.0.0.1. */
@@ -109,6 +111,7 @@ export function createRegistrator(options: RegistratorOptions): Registrator {
       explicit: options.explicit ?? false,
       forceTags: options.forceTags ?? [],
       ...(options.useIpFromLabel ? { useIpFromLabel: options.useIpFromLabel } : {}),
+      ...(options.swarmNetwork ? { swarmNetwork: options.swarmNetwork } : {}),
     },
     deregister: options.deregister ?? 'always',
     drainOnKill: options.drainOnKill ?? true,

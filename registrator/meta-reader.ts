@@ -28,8 +28,8 @@ export class MetaReader {
     return value;
   }
 
-  warn(key: string, reason: string): void {
-    this.warnings.push({ key, reason });
+  warn(key: string, reason: string, kind?: MetadataWarning['kind']): void {
+    this.warnings.push({ key, reason, ...(kind ? { kind } : {}) });
   }
 
   source(key: string): string {

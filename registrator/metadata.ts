@@ -18,7 +18,7 @@ export type PortMetadata = Map<string, MetadataValue>;
 
 const PREFIX = 'SERVICE_';
 
-interface RawEntry {
+export interface RawEntry {
   name: string;
   value: string;
 }

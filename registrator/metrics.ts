@@ -44,6 +44,11 @@ export class RegistratorMetrics {
     help: 'Invalid SERVICE_* metadata values skipped',
     registers: [this.registry],
   });
+  readonly swarmUnaddressed = new Counter({
+    name: 'registrator_swarm_unaddressed_total',
+    help: 'Swarm task ports not registered: no network to take the address from (see the log)',
+    registers: [this.registry],
+  });
 }
 
 /** Docker actions as bounded label values ("health_status: healthy" -> "health_status"). */

@@ -3,6 +3,8 @@ import { buildCheck } from './checks.js';
 import { MetaReader } from './meta-reader.js';
 import { combineTags, metadataEntries, portMetadata, splitTags } from './metadata.js';
 import { isWildcardIp, servicePorts, type ServicePort } from './ports.js';
+import { swarmTask, taskAddress, taskMeta, taskPorts, usesHostNetwork } from './swarm.js';
+import type { SwarmTask } from './swarm.js';
 import type { DockerHealth, MetadataWarning, ServiceRegistration } from './types.js';
 import * as v from './validate.js';
 
@@ -20,6 +22,8 @@ export interface MappingOptions {
   forceTags: string[];
   /** -useIpFromLabel: label holding the address to register. */
   useIpFromLabel?: string;
+  /** -swarm-network: the network whose address Swarm tasks register (else their only one). */
+  swarmNetwork?: string;
 }
 
 export interface MappingResult {
@@ -28,7 +32,10 @@ export interface MappingResult {
 }
 
 /** Metadata keys that configure the registration and never become Consul Meta. */
-const RESERVED = new Set(['name', 'id', 'tags', 'ignore', 'ip', 'port']);
+const RESERVED = new Set(['name', 'id', 'tags', 'ignore', 'ip', 'port', 'network']);
+
+/** Check kinds the Consul agent runs itself, against the registered address. */
+const AGENT_CHECKS = new Set(['http', 'https', 'tcp', 'grpc']);
 
 /** "registry:5000/team/app:1.2@sha256:..." -> "app". */
 export function imageBaseName(image: string): string {
@@ -55,14 +62,16 @@ export function containerServices(
   networkContainerIp?: string,
 ): MappingResult {
   const warnings: MetadataWarning[] = [];
-  const ports = servicePorts(inspect, options.internal);
   const entries = metadataEntries(inspect.Config.Env, inspect.Config.Labels);
+  const found = swarmTask(inspect);
+  const task = found && !usesHostNetwork(inspect) ? found : undefined;
+  const ports = task ? taskPorts(inspect, entries) : servicePorts(inspect, options.internal);
   const isGroup = ports.length > 1;
   const services: ServiceRegistration[] = [];
   const ids = new Set<string>();
   for (const port of ports) {
     const reader = new MetaReader(portMetadata(entries, port.exposedPort));
-    const service = portService(inspect, port, reader, options, isGroup, networkContainerIp);
+    const service = portService(inspect, port, reader, options, isGroup, networkContainerIp, task);
     warnings.push(...reader.warnings);
     if (!service) continue;
     if (ids.has(service.id)) {
@@ -82,17 +91,35 @@ function portService(
   options: MappingOptions,
   isGroup: boolean,
   networkContainerIp: string | undefined,
+  task: SwarmTask | undefined,
 ): ServiceRegistration | undefined {
   if (r.has('ignore')) return undefined;
   const explicitName = r.get('name', v.identifier);
   if (explicitName === undefined && options.explicit) return undefined;
   const containerName = inspect.Name.replace(/^\//, '');
-  let name = explicitName ?? imageBaseName(inspect.Config.Image);
+  let name = explicitName ?? (task ? task.service : imageBaseName(inspect.Config.Image));
   if (isGroup && !r.meta.get('name')?.fromPort) name += `-${port.exposedPort}`;
 
   let address: string;
   let portNumber: number;
-  if (options.internal) {
+  let overlay: string | undefined;
+  if (task && (options.internal || port.hostPort === '')) {
+    // A task is reached on its overlay network at the container port (no routing mesh).
+    const wanted = r.get('network', v.identifier) ?? options.swarmNetwork;
+    const found = taskAddress(inspect, task, wanted);
+    if ('problem' in found) {
+      const key = r.has('network')
+        ? r.source('network')
+        : options.swarmNetwork
+          ? '-swarm-network'
+          : 'SERVICE_NETWORK';
+      r.warn(key, `Swarm task not registered: ${found.problem}`, 'swarm-network');
+      return undefined;
+    }
+    address = found.ip;
+    overlay = found.network;
+    portNumber = Number(port.exposedPort);
+  } else if (options.internal) {
     address = port.exposedIp || networkContainerIp || options.hostIp || options.fallbackIp;
     portNumber = Number(port.exposedPort);
   } else {
@@ -121,10 +148,20 @@ function portService(
     options.forceTags,
     udp ? ['udp'] : [],
   );
+  const explicitId = r.get('id', v.identifier);
+  // Every replica carries the spec's SERVICE_ID: the task id keeps them apart.
   const id =
-    r.get('id', v.identifier) ??
+    (explicitId !== undefined && task ? `${explicitId}:${task.taskId}` : explicitId) ??
     `${options.hostname}:${containerName}:${port.exposedPort}${udp ? ':udp' : ''}`;
   const check = buildCheck(r, address, portNumber);
+  if (check && overlay !== undefined && AGENT_CHECKS.has(check.kind))
+    r.warn(
+      r.source(`check_${check.kind}`),
+      `the Consul agent runs this check against ${address} on the overlay network "${overlay}": ` +
+        'it fails unless the agent is attached to that network; a Docker HEALTHCHECK ' +
+        '(forwarded) or SERVICE_CHECK_TTL works from anywhere',
+      'unreachable-check',
+    );
   const health = dockerHealth(inspect);
   return {
     id,
@@ -132,7 +169,7 @@ function portService(
     address,
     port: portNumber,
     tags,
-    meta: buildMeta(r),
+    meta: buildMeta(r, task),
     ...(check ? { check } : {}),
     ...(health ? { dockerHealth: health } : {}),
     origin: {
@@ -145,7 +182,7 @@ function portService(
 }
 
 /** Every other `SERVICE_<key>` becomes Consul Meta, if Consul would accept it. */
-function buildMeta(r: MetaReader): Record<string, string> {
+function buildMeta(r: MetaReader, task: SwarmTask | undefined): Record<string, string> {
   const meta: Record<string, string> = {};
   let count = 0;
   for (const key of [...r.meta.keys()].sort()) {
@@ -162,6 +199,11 @@ function buildMeta(r: MetaReader): Record<string, string> {
       r.warn(source, `more than ${v.META_MAX_PAIRS} meta keys`);
       continue;
     }
+    meta[key] = value;
+    count++;
+  }
+  for (const [key, value] of Object.entries(task ? taskMeta(task) : {})) {
+    if (key in meta || count >= v.META_MAX_PAIRS || value === '' || v.metaValue(value)) continue;
     meta[key] = value;
     count++;
   }

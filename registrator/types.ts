@@ -48,6 +48,8 @@ export interface MetadataWarning {
   /** The variable or label name as written, e.g. SERVICE_80_CHECK_INTERVAL. */
   key: string;
   reason: string;
+  /** Not a skipped value but a Swarm task problem: no network to register, or a check trap. */
+  kind?: 'swarm-network' | 'unreachable-check';
 }
 
 /** A service as a registry lists it (enough to deregister it). */

@@ -46,6 +46,13 @@ stage integration npx mocha --timeout 60000 'test/integration/**/*.test.ts'
 if compgen -G 'test/e2e/**/*.test.ts' >/dev/null || compgen -G 'test/e2e/*.test.ts' >/dev/null; then
   stage e2e npx mocha --timeout 300000 'test/e2e/**/*.test.ts'
 fi
+# consul-template's own outputs for real-world templates (../shared, never copied here).
+if [ -f ../shared/fixtures/ctmpl/run-case.sh ]; then
+  stage conformance npx mocha --timeout 120000 test/conformance/ctmpl.test.ts
+else
+  echo "conformance: ../shared/fixtures/ctmpl not found, skipped"
+  summary+=("$(printf '%-12s %s' conformance 'skipped (../shared/fixtures/ctmpl not found)')")
+fi
 # A few samples of the pipeline benchmark: fails when it produced no figures, never on speed.
 stage bench-smoke npx tsx bench/pipeline.ts --smoke
 # The gateway against a stock Consul agent with 300 services x 3 (beyond the connection budget).

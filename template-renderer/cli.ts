@@ -4,7 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { destination } from 'pino';
 import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli.js';
-import { describeError } from '../common/errors.js';
+import { describeError, isToolkitError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { flagSpecs, resolveConfig, type ResolvedConfig } from './config.js';
 import { createRenderer, type Renderer } from './index.js';
@@ -12,12 +12,16 @@ import { createRenderer, type Renderer } from './index.js';
 const HELP_FOOTER = `Examples:
   template-renderer -consul-addr consul:8500 \\
     -template "/etc/templates/nginx.hbs:/etc/nginx/conf.d/app.conf:nginx -s reload"
+  template-renderer -template "/etc/consul-templates/nginx.conf.ctmpl:/etc/nginx/conf.d/app.conf"
   template-renderer -config renderer.yaml -once
 
 Signals: SIGHUP reloads the configuration and templates; SIGTERM/SIGINT stop.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 config, 4 template (-once/-dry), 5 command (-once).`;
 
 function fail(error: unknown, log?: Logger): never {
+  // A template error's message goes on to show the line with a caret: print it whole for people.
+  if (isToolkitError(error, 'E_TEMPLATE') && error.message.includes('\n'))
+    process.stderr.write(`${error.message}\n`);
   failAndExit('template-renderer', error, log);
 }
 
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
   const help = {
     usage: 'template-renderer [options]',
     description:
-      'Renders Handlebars templates from Consul data and runs a command when the output changes.',
+      'Renders templates (Handlebars, or Go for .ctmpl/.tmpl) from Consul data and runs a command when the output changes.',
     flags: flagSpecs,
     footer: HELP_FOOTER,
   };

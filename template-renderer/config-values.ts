@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { configError } from '../common/errors.js';
 import { parseDuration } from '../common/duration.js';
+import { SYNTAXES, type Syntax } from './syntax/engine.js';
 import type { TemplateConfig } from './types.js';
 
 // The values of -template/-wait flags and of config files, parsed and checked one by one.
@@ -67,6 +68,7 @@ const TEMPLATE_KEYS = [
   'perms',
   'backup',
   'createDestDirs',
+  'syntax',
   'leftDelimiter',
   'rightDelimiter',
   'errorOnMissingKey',
@@ -132,6 +134,11 @@ export function parseTemplateEntry(raw: unknown, where: string): TemplateConfig 
   if (o.backup !== undefined) t.backup = bool(o.backup, `${where}.backup`);
   if (o.createDestDirs !== undefined)
     t.createDestDirs = bool(o.createDestDirs, `${where}.create_dest_dirs`);
+  if (o.syntax !== undefined) {
+    if (!(SYNTAXES as readonly unknown[]).includes(o.syntax))
+      throw configError(`${where}.syntax`, 'handlebars or go', o.syntax);
+    t.syntax = o.syntax as Syntax;
+  }
   if (o.leftDelimiter !== undefined)
     t.leftDelimiter = str(o.leftDelimiter, `${where}.left_delimiter`);
   if (o.rightDelimiter !== undefined)

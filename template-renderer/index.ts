@@ -1,4 +1,4 @@
-/** template-renderer as a library: consul-template's job with Handlebars templates. */
+/** template-renderer as a library: consul-template's job with Handlebars or Go templates. */
 export { createRenderer } from './runner.js';
 export { DEFAULT_MAX_CONNS, parseMaxConns } from './watch/budget.js';
 export type {
@@ -17,3 +17,5 @@ export type {
   CatalogNode,
   KeyPair,
 } from './types.js';
+export type { Syntax } from './syntax/engine.js';
+export { syntaxFor } from './syntax/engine.js';

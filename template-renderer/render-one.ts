@@ -3,6 +3,7 @@ import type { Logger } from '../common/log.js';
 import type { ScopeHolder } from './helpers/index.js';
 import type { Query } from './queries/query.js';
 import { renderTemplate } from './render.js';
+import { errorExcerpt } from './syntax/error.js';
 import type { Snapshot } from './snapshot.js';
 import { recordOutput, type TemplateState } from './template-state.js';
 import type { RenderEvent } from './types.js';
@@ -38,7 +39,10 @@ export async function renderAndWrite(t: TemplateState, c: RenderContext): Promis
     result = renderTemplate(t.compiled!, c.holder, c.snapshot, c.env, t.name);
   } catch (error) {
     t.lastError = describeError(error);
-    c.log.error({ template: t.name, err: t.lastError }, 'render failed; previous output kept');
+    c.log.error(
+      { template: t.name, err: t.lastError, ...errorExcerpt(error) },
+      'render failed; previous output kept',
+    );
     return { kind: 'failed', error: error as Error, retry: false };
   }
   for (const q of result.used.values()) c.watch(q);

@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type Handlebars from 'handlebars';
 import { ConsulClient } from '../common/consul/client.js';
 import { ToolkitError, describeError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { runCommands } from './commands.js';
 import { ScopeHolder } from './helpers/index.js';
-import { createEnvironment } from './render.js';
 import { renderAndWrite } from './render-one.js';
 import { Snapshot } from './snapshot.js';
+import { createEngines, type Engines } from './syntax/index.js';
 import { checkMaxConns, DEFAULT_MAX_CONNS } from './watch/budget.js';
 import { emptyTraffic } from '../common/consul/traffic.js';
 import {
@@ -39,7 +38,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   private readonly first = new FirstRender();
   private readonly log: Logger;
   private readonly holder = new ScopeHolder();
-  private readonly hb: typeof Handlebars;
+  private readonly engines: Engines;
   private readonly snapshot = new Snapshot();
   private readonly templates: TemplateState[];
   private client?: ConsulClient;
@@ -57,11 +56,11 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     super();
     this.maxConns = checkMaxConns(options.consul.maxConns ?? DEFAULT_MAX_CONNS);
     this.log = options.logger ?? createLogger({ name: 'template-renderer', level: 'silent' });
-    this.hb = createEnvironment(this.holder, options.helpers);
+    this.engines = createEngines(this.holder, options.helpers);
     this.templates = options.templates.map(newTemplateState);
     this.files = new TemplateFiles({
       templates: this.templates,
-      hb: this.hb,
+      engines: this.engines,
       log: this.log,
       onReloaded: () => this.schedule(),
       onError: (error) => this.emitError(error),
@@ -75,7 +74,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
 
   async start(): Promise<void> {
     if (this.running) return;
-    for (const t of this.templates) t.compiled = await loadTemplate(this.hb, t);
+    for (const t of this.templates) t.compiled = await loadTemplate(this.engines, t);
     this.running = true;
     this.client = new ConsulClient({ ...this.options.consul, maxConns: this.maxConns });
     this.watcher = new Watcher({

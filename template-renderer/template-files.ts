@@ -1,12 +1,13 @@
-import type Handlebars from 'handlebars';
 import { watch, type FSWatcher } from 'chokidar';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import { errorExcerpt } from './syntax/error.js';
+import type { Engines } from './syntax/index.js';
 import { loadTemplate, readSource, type TemplateState } from './template-state.js';
 
 export interface TemplateFilesOptions {
   templates: TemplateState[];
-  hb: typeof Handlebars;
+  engines: Engines;
   log: Logger;
   /** A template was reloaded and marked dirty: render it. */
   onReloaded(): void;
@@ -64,7 +65,7 @@ export class TemplateFiles {
   async reloadTemplate(t: TemplateState): Promise<void> {
     if (t.config.source === undefined) return;
     try {
-      t.compiled = await loadTemplate(this.o.hb, t);
+      t.compiled = await loadTemplate(this.o.engines, t);
       this.o.log.info({ template: t.name }, 'template reloaded');
       t.dirty = true;
       t.changedKeys.clear();
@@ -72,7 +73,7 @@ export class TemplateFiles {
     } catch (error) {
       t.lastError = describeError(error);
       this.o.log.error(
-        { template: t.name, err: t.lastError },
+        { template: t.name, err: t.lastError, ...errorExcerpt(error) },
         'template invalid; previous version kept',
       );
       this.o.onError(error as Error);

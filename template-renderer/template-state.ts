@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type Handlebars from 'handlebars';
 import { configError } from '../common/errors.js';
-import { compileTemplate, type Compiled } from './render.js';
+import { engineFor, type Compiled, type Engines } from './syntax/index.js';
 import type { TemplateConfig, TemplateStatus } from './types.js';
 
 /** A template as the runner tracks it between rounds. */
@@ -59,7 +58,7 @@ export async function readSource(state: TemplateState): Promise<string | undefin
   return readFile(state.config.source, 'utf8').catch(() => undefined);
 }
 
-export async function loadTemplate(hb: typeof Handlebars, state: TemplateState): Promise<Compiled> {
+export async function loadTemplate(engines: Engines, state: TemplateState): Promise<Compiled> {
   const { config } = state;
   let text = config.contents;
   if (text === undefined) {
@@ -74,7 +73,7 @@ export async function loadTemplate(hb: typeof Handlebars, state: TemplateState):
     }
   }
   state.text = text;
-  return compileTemplate(hb, text, {
+  return engineFor(engines, config).compile(text, {
     leftDelimiter: config.leftDelimiter,
     rightDelimiter: config.rightDelimiter,
     errorOnMissingKey: config.errorOnMissingKey,

@@ -1,5 +1,6 @@
 import type { ConsulConfig } from '../common/consul/config.js';
 import type { Logger } from '../common/log.js';
+import type { Syntax } from './syntax/engine.js';
 
 /** One template to render: where it comes from, where it goes, what runs when it changed. */
 export interface TemplateConfig {
@@ -19,6 +20,8 @@ export interface TemplateConfig {
   backup?: boolean;
   /** Create missing parent folders of the destination (default true). */
   createDestDirs?: boolean;
+  /** Template language; default: Go's text/template for `.ctmpl`/`.tmpl` sources, else Handlebars. */
+  syntax?: Syntax;
   leftDelimiter?: string;
   rightDelimiter?: string;
   /** Handlebars strict mode: a missing field is a render error instead of "". */
@@ -40,6 +43,10 @@ export interface ServiceEntry {
   Name: string;
   Node: string;
   NodeAddress: string;
+  /** The node's ID, tagged addresses and metadata (consul-template's NodeID, NodeTaggedAddresses, NodeMeta). */
+  NodeID?: string;
+  NodeTaggedAddresses?: Record<string, string>;
+  NodeMeta?: Record<string, string>;
   /** The service address, or the node's address when the service has none. */
   Address: string;
   Port: number;

@@ -3,6 +3,10 @@
 // 200 for health checks. Listens on every port in HTTP_PORTS and accepts plain TCP connections on
 // TCP_PORTS (a stand-in for a Thrift port). On SIGTERM it keeps serving for STOP_DELAY_MS while
 // registrator deregisters it and the gateway reloads, then closes: no request is dropped.
+// With DRAIN_STATUS (e.g. 503), requests that arrive after SIGTERM get that status instead (as
+// many real servers answer while shutting down); requests already in progress complete.
+import { once } from 'node:events';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { hostname } from 'node:os';
@@ -15,11 +19,26 @@ const ports = (name, fallback) =>
     .map(Number);
 const id = process.env.BACKEND_ID || hostname();
 const stopDelayMs = Number(process.env.STOP_DELAY_MS ?? 1500);
+const drainStatus = Number(process.env.DRAIN_STATUS || 0);
+// DRAIN_LOG_DIR (bench/swarm.ts): <dir>/<id>.listening holds the epoch ms when every port
+// listens; <dir>/<id>.drain gets one line per request that arrives after SIGTERM
+// ("<epoch ms> <ms since SIGTERM> <path>").
+const logDir = process.env.DRAIN_LOG_DIR ?? '';
+const drainLog = logDir ? `${logDir}/${id}.drain` : '';
+let stoppedAt = 0;
 const servers = [];
+let stopping = false;
 
 for (const port of ports('HTTP_PORTS', '8080')) {
   const server = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (stopping && drainLog)
+      appendFileSync(drainLog, `${Date.now()} ${Date.now() - stoppedAt} ${path}\n`);
+    if (stopping && drainStatus) {
+      res.writeHead(drainStatus, { 'content-type': 'text/plain', 'x-backend-id': id });
+      res.end(`${id} stopping\n`);
+      return;
+    }
     const body = path === '/health' ? 'ok\n' : `${id} ${path}\n`;
     res.writeHead(200, { 'content-type': 'text/plain', 'x-backend-id': id });
     res.end(body);
@@ -30,12 +49,14 @@ for (const port of ports('HTTP_PORTS', '8080')) {
 for (const port of ports('TCP_PORTS', '')) {
   servers.push(createTcpServer((socket) => socket.end(`${id}\n`)).listen(port));
 }
+await Promise.all(servers.map((s) => once(s, 'listening')));
+if (logDir) writeFileSync(`${logDir}/${id}.listening`, `${Date.now()}\n`);
 process.stdout.write(`demo backend ${id} on ${servers.length} port(s)\n`);
 
-let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  stoppedAt = Date.now();
   process.stdout.write(`draining for ${stopDelayMs} ms\n`);
   setTimeout(() => {
     for (const s of servers) {

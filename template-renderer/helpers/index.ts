@@ -28,7 +28,50 @@ export function registerHelpers(
   };
   const ctx = helperContext(holder);
   for (const [name, factory] of Object.entries(extra)) all[name] = factory(ctx);
-  for (const [name, fn] of Object.entries(all)) hb.registerHelper(name, shadowData(name, fn));
+  // Handlebars' own helpers (each, if, helperMissing, ...) report their position too.
+  for (const [name, fn] of Object.entries(hb.helpers))
+    if (!(name in all)) hb.registerHelper(name, located(name, fn as (...a: unknown[]) => unknown));
+  for (const [name, fn] of Object.entries(all))
+    hb.registerHelper(name, shadowData(name, located(name, fn)));
+}
+
+/** Where a helper call is in the template (Handlebars passes it as `options.loc`). */
+export interface HelperLocation {
+  helper: string;
+  line: number;
+  column: number;
+}
+
+const LOCATION = Symbol('helper location');
+
+/** The location a failing helper call recorded on its error, if any. */
+export function helperLocation(error: unknown): HelperLocation | undefined {
+  return error && typeof error === 'object'
+    ? (error as { [LOCATION]?: HelperLocation })[LOCATION]
+    : undefined;
+}
+
+/** A helper's error carries the call's line and column, so the message can point at it. */
+function located(
+  name: string,
+  fn: (...args: unknown[]) => unknown,
+): (...args: unknown[]) => unknown {
+  return function (this: unknown, ...args: unknown[]) {
+    try {
+      return fn.apply(this, args);
+    } catch (error) {
+      const loc = (args[args.length - 1] as { loc?: { start?: { line: number; column: number } } })
+        ?.loc?.start;
+      const own = typeof (error as { lineNumber?: unknown })?.lineNumber === 'number';
+      if (loc && error && typeof error === 'object' && !own && !helperLocation(error))
+        (error as { [LOCATION]?: HelperLocation })[LOCATION] = {
+          helper: name,
+          line: loc.line,
+          column: loc.column,
+        };
+      throw error;
+    }
+  };
 }
 
 const DATA_NAMES = new Set(['key', 'index', 'first', 'last']);

@@ -73,3 +73,35 @@ export function toKeyPairs(raw: ConsulKvPair[], prefix: string, recursive: boole
   }
   return out.sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
 }
+
+/**
+ * consul-template's `ls`/`tree` query: a plain prefix read (no `/` added, so `tree "app/conf"`
+ * also returns `app/configuration/x` as `uration/x`), keys relative to the prefix with leading
+ * slashes trimmed, folders kept (the template functions filter).
+ */
+export function kvPrefixQuery(text: string): Query {
+  const spec = parseKey(text.replace(/^\/+/, '') || '/', 'ls');
+  const prefix = spec.path === '/' ? '' : spec.path;
+  return {
+    key: `kv.prefix(${prefix}${spec.dc ? `@${spec.dc}` : ''})`,
+    blocking: true,
+    feed: { kind: 'kv', dc: spec.dc },
+    async fetch(client: ConsulClient, opts: FetchOptions) {
+      const res = await client.kvGet(prefix, true, { ...opts, dc: spec.dc });
+      const data = (Array.isArray(res.data) ? res.data : [])
+        .filter((p) => p.Key.startsWith(prefix))
+        .sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0))
+        .map((p) => ({
+          Path: p.Key,
+          Key: p.Key.slice(prefix.length).replace(/^\/+/, ''),
+          Value: decodeValue(p.Value),
+          CreateIndex: Number(p.CreateIndex ?? 0),
+          ModifyIndex: Number(p.ModifyIndex ?? 0),
+          LockIndex: Number(p.LockIndex ?? 0),
+          Flags: Number(p.Flags ?? 0),
+          Session: String(p.Session ?? ''),
+        }));
+      return { data, index: res.index, lastContactMs: res.lastContactMs };
+    },
+  };
+}

@@ -39,6 +39,8 @@ export interface Query {
   readonly blocking: boolean;
   /** Absent: beyond the connection budget the query is polled. */
   readonly feed?: Feed;
+  /** Reads no Consul (a local file): its loop costs no connection of the budget. */
+  readonly local?: boolean;
   fetch(client: ConsulClient, opts: FetchOptions): Promise<FetchResult>;
 }
 

@@ -1,6 +1,7 @@
 import type { ConsulClient } from '../../common/consul/client.js';
 import type { Logger } from '../../common/log.js';
-import type { Query } from '../queries/query.js';
+import type { Feed, Query } from '../queries/query.js';
+import { channelOf } from './feeds.js';
 import type { Snapshot } from '../snapshot.js';
 import { runBlockingLoop, type LoopSettings } from './blocking-loop.js';
 import { DEFAULT_MAX_CONNS, placeQuery, splitBudget, type WatchMode } from './budget.js';
@@ -40,7 +41,7 @@ export interface WatchCounts {
 export class Watcher {
   private readonly dedicated = new Map<
     string,
-    { controller: AbortController; done: Promise<void> }
+    { query: Query; controller: AbortController; done: Promise<void> }
   >();
   private readonly shared: SharedQueries;
   private readonly polled: PolledQueries;
@@ -78,7 +79,7 @@ export class Watcher {
 
   counts(): WatchCounts {
     return {
-      blocking: this.dedicated.size,
+      blocking: this.consulLoops(),
       shared: this.shared.size,
       polled: this.polled.size,
       feeds: this.shared.feedCount,
@@ -97,16 +98,36 @@ export class Watcher {
 
   ensure(query: Query): void {
     if (this.stopped || this.modeOf(query.key)) return;
+    if (query.local) return this.startLoop(query);
     const mode = placeQuery({
       blocking: this.blockingSlots,
-      dedicated: this.dedicated.size,
+      dedicated: this.consulLoops(),
       feeds: this.shared.feedCount,
       hasFeed: query.feed !== undefined,
       feedExists: query.feed !== undefined && this.shared.hasFeed(query.feed),
     });
     if (mode === 'blocking') this.startLoop(query);
-    else if (mode === 'shared' && query.feed) this.shared.add({ ...query, feed: query.feed });
-    else this.polled.add(query);
+    else if (mode === 'shared' && query.feed) {
+      const feeds = this.shared.feedCount;
+      this.shared.add({ ...query, feed: query.feed });
+      if (this.shared.feedCount > feeds) this.handOverLists(query.feed);
+    } else this.polled.add(query);
+  }
+
+  /**
+   * Once a catalog feed runs, a service list that had a loop of its own is followed by the feed
+   * instead: its loop re-read the whole list (25 KB gzipped for 5,000 services) at every catalog
+   * change, the feed re-reads it only when a name or tag changed. Its data stays meanwhile.
+   */
+  private handOverLists(feed: Feed): void {
+    const channel = channelOf(feed);
+    for (const [key, loop] of this.dedicated) {
+      const f = loop.query.feed;
+      if (f?.kind !== 'services' || channelOf(f) !== channel) continue;
+      loop.controller.abort();
+      this.dedicated.delete(key);
+      this.shared.add({ ...loop.query, feed: f });
+    }
   }
 
   /** Stops watches no template uses any more; their connections close at once. */
@@ -132,6 +153,13 @@ export class Watcher {
     await Promise.all([...loops.map((l) => l.done), this.shared.stop(), this.polled.stop()]);
   }
 
+  /** Dedicated loops that hold a connection to the agent (local files do not). */
+  private consulLoops(): number {
+    let n = 0;
+    for (const loop of this.dedicated.values()) if (!loop.query.local) n++;
+    return n;
+  }
+
   private startLoop(query: Query): void {
     const { snapshot, onChange, onRecover } = this.options;
     const controller = new AbortController();
@@ -149,6 +177,6 @@ export class Watcher {
         recovered: () => onRecover?.(query.key),
       },
     ).catch((error: unknown) => logger.error({ err: error }, 'watch loop failed'));
-    this.dedicated.set(query.key, { controller, done });
+    this.dedicated.set(query.key, { query, controller, done });
   }
 }

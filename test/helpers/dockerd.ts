@@ -25,15 +25,23 @@ export interface PrivateDockerd {
  */
 export async function startDockerd(
   name: string,
-  options: { bridgeCidr: string; liveRestore?: boolean },
+  options: {
+    bridgeCidr: string;
+    liveRestore?: boolean;
+    env?: Record<string, string>;
+    /** Run the daemon in this network namespace (`ip netns add`), e.g. a second Swarm node. */
+    netns?: string;
+  },
 ): Promise<PrivateDockerd> {
   const root = mkdtempSync(`/tmp/tkd-${name}-`);
   const socket = join(root, 'docker.sock');
   const bridge = `tk-${name}`.slice(0, 15);
-  await execa('ip', ['link', 'del', bridge], { reject: false });
-  await execa('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
-  await execa('ip', ['addr', 'add', options.bridgeCidr, 'dev', bridge]);
-  await execa('ip', ['link', 'set', bridge, 'up']);
+  const ip = (...a: string[]) =>
+    execa('ip', [...(options.netns ? ['-n', options.netns] : []), ...a]);
+  await ip('link', 'del', bridge).catch(() => undefined);
+  await ip('link', 'add', 'name', bridge, 'type', 'bridge');
+  await ip('addr', 'add', options.bridgeCidr, 'dev', bridge);
+  await ip('link', 'set', bridge, 'up');
   const args = [
     '--host',
     `unix://${socket}`,
@@ -56,7 +64,13 @@ export async function startDockerd(
   let child: Child;
   const docker = new Docker({ socketPath: socket });
   const start = async (): Promise<void> => {
-    child = new Child('dockerd', args, { onLine: (l) => output.push(l) });
+    const [file, argv] = options.netns
+      ? ['nsenter', [`--net=/var/run/netns/${options.netns}`, 'dockerd', ...args]]
+      : ['dockerd', args];
+    child = new Child(file, argv, {
+      onLine: (l) => output.push(l),
+      ...(options.env ? { env: options.env } : {}),
+    });
     await waitFor(() => existsSync(socket) && docker.ping().then(() => true), {
       timeoutMs: 60_000,
       what: `dockerd ${name} (${output.slice(-3).join(' | ')})`,
@@ -85,7 +99,7 @@ export async function startDockerd(
         ),
       );
       await child.stop('SIGTERM', 20_000);
-      await execa('ip', ['link', 'del', bridge], { reject: false });
+      await ip('link', 'del', bridge).catch(() => undefined);
       // dockerd bind-mounts its data root onto itself and leaves that mount behind.
       const mounts = readFileSync('/proc/mounts', 'utf8')
         .split('\n')

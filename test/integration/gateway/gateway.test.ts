@@ -233,6 +233,17 @@ describe('gateway (library, real nginx + real Consul)', function () {
     await waitServed(`${gw.url}/`, ['b']);
   });
 
+  it("the reference deployment's nginx.conf.ctmpl (Go template) works unchanged", async () => {
+    const [a, b] = await Promise.all([backend('a'), backend('b')]);
+    await register('a', 'my-web-server', a.port, []);
+    gw = await suite.start(['--template', join(ROOT, 'test/fixtures/templates/nginx.conf.ctmpl')]);
+    await waitServed(`${gw.url}/`, ['a']);
+    await register('b', 'my-web-server', b.port, []);
+    await waitServed(`${gw.url}/`, ['a', 'b']);
+    await suite.agent.client.deregisterService('a');
+    await waitServed(`${gw.url}/`, ['b']);
+  });
+
   it('the single-tier templates/gateway-direct.hbs routes and reloads the edge per change', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);

@@ -23,6 +23,16 @@ describe('registrator config', () => {
     });
   });
 
+  it('-swarm-network, or SWARM_NETWORK, names the network of Swarm task addresses', () => {
+    expect(resolve(['-swarm-network', 'mesh', 'consul://']).swarmNetwork).to.equal('mesh');
+    expect(resolve(['consul://'], { SWARM_NETWORK: 'web_mesh' }).swarmNetwork).to.equal('web_mesh');
+    expect(
+      resolve(['-swarm-network', 'a', 'consul://'], { SWARM_NETWORK: 'b' }).swarmNetwork,
+    ).to.equal('a');
+    expect(resolve(['consul://'], { SWARM_NETWORK: '' })).not.to.have.property('swarmNetwork');
+    expect(() => resolve(['-swarm-network', 'a/b', 'consul://'])).to.throw(/-swarm-network/);
+  });
+
   it('single and double dash, = or space, options before the URI', () => {
     const c = resolve([
       '--ip=1.2.3.4',

@@ -7,6 +7,9 @@ import { RegistratorMetrics } from '../../../registrator/metrics.js';
 import { Reconciler, type ReconcilerOptions } from '../../../registrator/reconcile.js';
 import type { Registry } from '../../../registrator/registry.js';
 import type { ListedService, ServiceRegistration } from '../../../registrator/types.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { inspect, type FakeContainer } from '../../fixtures/registrator/inspect.js';
 
@@ -64,6 +67,14 @@ class FakeRegistry implements Registry {
   }
   close(): void {}
 }
+
+const opts: ReconcilerOptions['mapping'] = {
+  hostname: 'h',
+  fallbackIp: '10.0.0.1',
+  internal: false,
+  explicit: false,
+  forceTags: [],
+};
 
 const event = (id: string, Action: string, attrs: Record<string, string> = {}): DockerEvent => ({
   Type: 'container',
@@ -206,5 +217,28 @@ describe('registrator reconciler (fakes)', () => {
       'h:live:80',
       'other:gone:80',
     ]);
+  });
+
+  it('a Swarm task without a network to register is counted, not registered; with one it drains on kill', async () => {
+    const metrics = new RegistratorMetrics();
+    r = make({ metrics });
+    const task = JSON.parse(
+      readFileSync(
+        join(ROOT, 'test/fixtures/registrator/swarm/stack-task-two-networks.json'),
+        'utf8',
+      ),
+    ) as ContainerInspect;
+    docker.containers.set(task.Id, task);
+    await r.handleEvent(event(task.Id, 'start'));
+    expect(registry.services_.size).to.equal(0);
+    expect((await metrics.swarmUnaddressed.get()).values[0]?.value).to.equal(1);
+    await r.stop();
+    r = make({ mapping: { ...opts, swarmNetwork: 'mesh' } });
+    await r.handleEvent(event(task.Id, 'start'));
+    expect([...registry.services_.values()].map((s) => [s.name, s.address, s.port])).to.deep.equal([
+      ['app', '10.0.2.2', 80],
+    ]);
+    await r.handleEvent(event(task.Id, 'kill', { signal: '15' }));
+    expect(registry.services_.size).to.equal(0);
   });
 });

@@ -1,18 +1,15 @@
 import { expect } from 'chai';
 import { ScopeHolder } from '../../../template-renderer/helpers/index.js';
-import {
-  compileTemplate,
-  createEnvironment,
-  renderTemplate,
-} from '../../../template-renderer/render.js';
+import { renderTemplate } from '../../../template-renderer/render.js';
+import { createHandlebarsEngine } from '../../../template-renderer/syntax/handlebars/engine.js';
 import { Snapshot } from '../../../template-renderer/snapshot.js';
 
 const holder = new ScopeHolder();
-const hb = createEnvironment(holder);
+const hb = createHandlebarsEngine(holder);
 const snapshot = new Snapshot();
 const r = (text: string, data: Record<string, unknown> = {}): string => {
   for (const [k, v] of Object.entries(data)) snapshot.set(k, v, 1);
-  return renderTemplate(compileTemplate(hb, text), holder, snapshot, {}).output;
+  return renderTemplate(hb.compile(text), holder, snapshot, {}).output;
 };
 
 describe('helpers', () => {

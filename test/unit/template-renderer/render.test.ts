@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { ScopeHolder } from '../../../template-renderer/helpers/index.js';
 import { parseServiceQuery, serviceKey } from '../../../template-renderer/queries/service.js';
+import { renderTemplate } from '../../../template-renderer/render.js';
 import {
-  compileTemplate,
   createEnvironment,
-  renderTemplate,
+  createHandlebarsEngine,
   translateDelimiters,
-} from '../../../template-renderer/render.js';
+} from '../../../template-renderer/syntax/handlebars/engine.js';
 import { Snapshot } from '../../../template-renderer/snapshot.js';
 import type { ServiceEntry } from '../../../template-renderer/types.js';
 
@@ -27,10 +27,10 @@ function svc(id: string, address: string, port: number, tags: string[] = []): Se
 
 function setup(extra = {}) {
   const holder = new ScopeHolder();
-  const hb = createEnvironment(holder, extra);
+  const hb = createHandlebarsEngine(holder, extra);
   const snapshot = new Snapshot();
   const render = (text: string, env: Record<string, string> = {}, opts = {}) =>
-    renderTemplate(compileTemplate(hb, text, opts), holder, snapshot, env);
+    renderTemplate(hb.compile(text, opts), holder, snapshot, env);
   return { holder, hb, snapshot, render };
 }
 
@@ -91,7 +91,7 @@ describe('render', () => {
 
   it('reports syntax errors at compile time', () => {
     const { hb } = setup();
-    expect(() => compileTemplate(hb, '{{#each x}}', { name: 't' })).to.throw(/template t/);
+    expect(() => hb.compile('{{#each x}}', { name: 't' })).to.throw(/template t/);
   });
 
   it('supports custom delimiters and keeps literal braces', () => {
@@ -125,7 +125,7 @@ describe('render', () => {
   });
 
   it('has no helper that runs programs', () => {
-    const { hb } = setup();
+    const hb = createEnvironment(new ScopeHolder());
     for (const name of Object.keys(hb.helpers))
       expect(name).to.not.match(/exec|run|shell|spawn|file/i);
   });

@@ -1,0 +1,185 @@
+/**
+ * Swarm: our gateway (Consul + registrator) versus nginx resolving `tasks.<service>` through
+ * Docker's DNS (127.0.0.11, `resolver ... valid=1s`: the dnsrr approach), in one run, on the
+ * same Swarm service, each under the same load, while the service scales up, scales down and
+ * rolls. Our gateway runs twice: the stack's image (reload pool mode: the Docker images have no
+ * lua module) and the same image plus Debian's lua module (lua pool mode, no reload).
+ *
+ *   npx tsx bench/swarm.ts [--rate 40] [--check tcp|none]   (root, Docker; ~3 min)
+ *
+ * Per front: failed requests per phase; new task -> first request answered by it (from its
+ * container's `start` event, and from the moment its app listens); SIGTERM -> last request
+ * that reached it (the demo app logs every request that arrives after its SIGTERM, with the
+ * path that names the front). Results: bench/results/swarm.json, bench/README.md.
+ */
+import type Docker from 'dockerode';
+import { execa } from 'execa';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startDockerEvents } from './lib/docker-events.js';
+import { swarmReport, type FrontRun, type Phase } from './lib/swarm-report.js';
+import { get } from '../test/helpers/http.js';
+import { startLoad } from '../test/helpers/load.js';
+import { freePorts } from '../test/helpers/ports.js';
+import { waitFor } from '../test/helpers/wait-for.js';
+import { IMAGES, standInEnv } from '../test/e2e/compose/harness.js';
+import { deployStack, startSwarmStack, type SwarmStack } from '../test/e2e/swarm/harness.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+};
+const rate = Number(arg('--rate')) || 40;
+/** tcp (default): a TCP check gates the routing of a new task; none: routed when it starts. */
+const check = arg('--check') ?? 'tcp';
+const LUA_IMAGE = 'docker-consul-gateway/gateway-lua:bench';
+
+const NGINX_CONF = `worker_processes 1;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  resolver 127.0.0.11 valid=1s ipv6=off;
+  server {
+    listen 8080;
+    location / {
+      set $backend tasks.bench;
+      proxy_pass http://$backend:8080;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      # The same retry policy as the gateway's.
+      proxy_next_upstream error timeout http_502 http_503 http_504;
+      proxy_next_upstream_tries 3;
+      proxy_connect_timeout 2s;
+    }
+  }
+}
+`;
+
+/** The gateway image plus Debian's lua module (works on the Debian-nginx stand-in base only). */
+async function buildLuaImage(): Promise<void> {
+  const dockerfile = `FROM ${IMAGES.gateway}
+USER root
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
+    libnginx-mod-http-lua lua-resty-core && rm -rf /var/lib/apt/lists/*
+USER nginx
+`;
+  await execa('docker', ['build', '-q', '-t', LUA_IMAGE, '-'], { input: dockerfile });
+}
+
+async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<FrontUrls> {
+  await deployStack(s);
+  await s.docker('service', 'rm', `${s.stack}_web`);
+  const confDir = join(root, 'nginx');
+  mkdirSync(confDir);
+  writeFileSync(join(confDir, 'nginx.conf'), NGINX_CONF);
+  const logDir = join(root, 'tasks');
+  const [nginxPort, luaPort, luaStatus] = (await freePorts(3)) as [number, number, number];
+  const label = ['-l', 'SERVICE_IGNORE=true', '-l', 'org.toolkit.test=swarm-bench'];
+  await s.docker(
+    ...['run', '-d', '--name', 'dns-nginx', '--network', `${s.stack}_mesh`, ...label],
+    ...['-p', `127.0.0.1:${nginxPort}:8080`],
+    ...['-v', `${confDir}/nginx.conf:/etc/nginx/nginx.conf:ro`, nginxImage],
+  );
+  await s.docker(
+    ...['service', 'create', '--detach', '--quiet', '--name', 'gwlua', '--no-resolve-image'],
+    ...['--network', `${s.stack}_mesh`, '--endpoint-mode', 'dnsrr'],
+    ...['--publish', `mode=host,target=8080,published=${luaPort}`],
+    ...['--publish', `mode=host,target=9180,published=${luaStatus}`],
+    ...['-e', 'CONSUL_HTTP_ADDR=consul:8500', '-e', 'GATEWAY_POOL_MODE=lua'],
+    ...['--container-label', 'SERVICE_IGNORE=true', LUA_IMAGE],
+  );
+  await s.docker(
+    ...['service', 'create', '--detach', '--quiet', '--name', 'bench', '--no-resolve-image'],
+    ...['--network', `${s.stack}_mesh`, '--endpoint-mode', 'dnsrr', '--no-healthcheck'],
+    ...['--replicas', '2', '--update-order', 'start-first', '--update-parallelism', '1'],
+    ...['--mount', `type=bind,src=${logDir},dst=/drain`, '-e', 'DRAIN_LOG_DIR=/drain'],
+    ...['-e', 'SERVICE_NAME=bench', '-e', 'SERVICE_TAGS=urlprefix-/'],
+    ...['-e', 'SERVICE_8080_NAME=bench', '-e', 'STOP_DELAY_MS=2000', '-e', 'DRAIN_STATUS=503'],
+    // Routed once it accepts connections: a TCP check by the agent, which is on the network.
+    ...(check === 'tcp' ? ['-e', 'SERVICE_CHECK_TCP=true', '-e', 'SERVICE_CHECK_INTERVAL=1s'] : []),
+    ...['--container-label', 'org.toolkit.test=swarm-bench', IMAGES.demo],
+  );
+  return {
+    gateway: `${s.gatewayUrl}/gw`,
+    'gateway-lua': `http://127.0.0.1:${luaPort}/gwl`,
+    'nginx-dns': `http://127.0.0.1:${nginxPort}/dns`,
+  };
+}
+
+type FrontUrls = Record<'gateway' | 'gateway-lua' | 'nginx-dns', string>;
+
+/** Each front answers from `n` distinct tasks. */
+async function servedByAll(urls: string[], n: number): Promise<void> {
+  for (const url of urls)
+    await waitFor(
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 4 * n; i++) {
+          const r = await get(url);
+          if (r.status === 200) seen.add(r.body.split(' ')[0] as string);
+        }
+        return seen.size >= n;
+      },
+      { timeoutMs: 120_000, what: `${url} answered by ${n} tasks` },
+    );
+}
+
+async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<object> {
+  const anchor = { wall: Date.now(), perf: performance.now() };
+  const events = startDockerEvents(s.engines[0]?.docker as Docker);
+  const loads = Object.entries(urls).map(([name, url]) => ({
+    name,
+    path: new URL(url).pathname,
+    run: startLoad({ url, rate, maxDurationMs: 300_000, keepBodies: true }),
+  }));
+  const phases: Phase[] = [];
+  const phase = async (name: string, ...args: string[]): Promise<void> => {
+    const from = Date.now();
+    await s.docker(...args);
+    await sleep(5_000);
+    phases.push({ name, from, to: Date.now() });
+    process.stdout.write(`  ${name}: ${((Date.now() - from) / 1000).toFixed(1)} s\n`);
+  };
+  await sleep(2_000);
+  await phase('scale up 2 -> 6', 'service', 'scale', 'bench=6');
+  await phase('scale down 6 -> 2', 'service', 'scale', 'bench=2');
+  await phase('rolling update', 'service', 'update', '--quiet', '--env-add', 'V=2', 'bench');
+  const fronts: Record<string, FrontRun> = {};
+  for (const l of loads) fronts[l.name] = { path: l.path, run: l.run, samples: await l.run.stop() };
+  return {
+    rate,
+    check,
+    phases,
+    ...swarmReport(fronts, anchor, await events.stop(), phases, logDir),
+  };
+}
+
+async function main(): Promise<void> {
+  const { NGINX_IMAGE } = await standInEnv();
+  await buildLuaImage();
+  const s = await startSwarmStack('bnsw', {
+    bridgeCidr: '10.214.30.1/24',
+    extraImages: [NGINX_IMAGE as string, LUA_IMAGE],
+  });
+  const root = mkdtempSync('/tmp/swarm-bench-');
+  const logDir = join(root, 'tasks');
+  mkdirSync(logDir);
+  chmodSync(logDir, 0o777);
+  try {
+    const urls = await setUp(s, root, NGINX_IMAGE as string);
+    await servedByAll(Object.values(urls), 2);
+    const result = await run(s, urls, logDir);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const file = join(
+      'bench/results',
+      check === 'tcp' ? 'swarm.json' : `swarm-check-${check}.json`,
+    );
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await s.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();
