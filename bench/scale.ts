@@ -45,7 +45,7 @@ function row(r: SizeResult): string {
     `${r.cpuMsPerChange.node.toFixed(0)} + ${r.cpuMsPerChange.nginx.toFixed(0)} + ${r.cpuMsPerChange.consul.toFixed(0)} ms`.padStart(
       20,
     ),
-    `${r.rssMb.ready} / ${r.rssMb.after} MB`.padStart(16),
+    `${r.rssMb.ready} / ${r.rssMb.after} / ${r.rssMb.afterStatus} MB`.padStart(22),
     r.agentAnswered ? 'yes' : 'NO',
   ].join(' | ');
 }
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   }
   closeAgent();
   console.log(
-    '\nservices | register |   ready | conns | blocking/shared/feeds | change -> routed p50/p95 | read/change | CPU/change node+nginx+consul | RSS ready/after | others served',
+    '\nservices | register |   ready | conns | blocking/shared/feeds | change -> routed p50/p95 | read/change | CPU/change node+nginx+consul | RSS ready/after/+status | others served',
   );
   for (const r of results) console.log(row(r));
   const dir = join(ROOT, 'bench/results');

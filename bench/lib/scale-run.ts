@@ -24,7 +24,7 @@ export interface SizeResult {
   changeMs: number[];
   bytesPerChange: number;
   cpuMsPerChange: { node: number; nginx: number; consul: number };
-  rssMb: { ready: number; after: number };
+  rssMb: { ready: number; after: number; afterStatus: number };
   /** A plain request to the agent succeeded while the gateway ran. */
   agentAnswered: boolean;
 }
@@ -115,6 +115,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       await sleep(700);
     }
     const agentAnswered = (await plainGet(`http://${agent.addr}/v1/status/leader`)).status === 200;
+    const rssAfter = rssMb(pid);
     const usage = JSON.parse((await get(`${statusUrl}/status`, 30_000)).body).consulUsage;
     return {
       services,
@@ -136,7 +137,9 @@ export async function measureSize(input: Input): Promise<SizeResult> {
         nginx: (cpuNginx / changes) * 1000,
         consul: (cpuConsul / changes) * 1000,
       },
-      rssMb: { ready: rssReady, after: rssMb(pid) },
+      // `after`: once the changes are done; `afterStatus`: once /status (every route, instance and
+      // query as JSON, what the status page polls) was served as well.
+      rssMb: { ready: rssReady, after: rssAfter, afterStatus: rssMb(pid) },
       agentAnswered,
     };
   } catch (error) {
