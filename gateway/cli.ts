@@ -9,7 +9,6 @@ import { flagSpecs, resolveConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './index.js';
 
 const FOOTER = `Routing: tag a service urlprefix-/api, urlprefix-example.com/, urlprefix-/api strip=/api.
-Options: timeout=10m (idle WebSocket / gRPC stream), proto=grpc (served on --h2c-listen).
 Example:
   gateway --listen 0.0.0.0:80 --consul-addr 127.0.0.1:8500 --status-addr 127.0.0.1:9180
 

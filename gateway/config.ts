@@ -5,7 +5,6 @@ import { parseDuration } from '../common/duration.js';
 import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
 import { DEFAULT_MAX_CONNS, parseMaxConns } from '../template-renderer/index.js';
-import { protocolFlagSpecs, resolveProtocols, type ProtocolConfig } from './config-protocols.js';
 
 export interface GatewayConfig {
   /** nginx `listen` value for public traffic ("127.0.0.1:8080", "[::]:80", "80"). */
@@ -29,8 +28,6 @@ export interface GatewayConfig {
   routeGraceMs: number;
   /** After Consul was unreachable, how long the last config stays once it answers again. */
   outageHoldMs: number;
-  /** WebSocket, streaming and gRPC settings (config-protocols.ts). */
-  protocols: ProtocolConfig;
 }
 
 export const flagSpecs: FlagSpec[] = [
@@ -165,7 +162,6 @@ export const flagSpecs: FlagSpec[] = [
     description:
       'lua: routes and instances in a shared dict, no reload; reload; auto: lua if nginx loads it',
   },
-  ...protocolFlagSpecs,
 ];
 
 /** Splits "host:port", "[v6]:port", ":port" or "port"; `host` is "" when absent. */
@@ -176,9 +172,9 @@ export function parseHostPort(value: string, option: string): { host: string; po
   return { host: m[1] ?? '', port };
 }
 
-/** The nginx `listen` value for --listen (or another listen flag). */
-export function parseListen(value: string, option = '--listen'): string {
-  const { host, port } = parseHostPort(value, option);
+/** The nginx `listen` value for --listen. */
+export function parseListen(value: string): string {
+  const { host, port } = parseHostPort(value, '--listen');
   return host === '' || host === '*' ? String(port) : `${host}:${port}`;
 }
 
@@ -251,6 +247,5 @@ export function resolveConfig(
     poolMode,
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
-    protocols: resolveProtocols(pick, parseListen),
   };
 }

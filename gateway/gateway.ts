@@ -14,7 +14,7 @@ import { buildRouteTable, type RouteTable } from './routes.js';
 import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
-import { defaultTemplatePath, gatewayHelpers, templateProtocols } from './template-helpers.js';
+import { defaultTemplatePath, gatewayHelpers } from './template-helpers.js';
 import { createTiers } from './tiers.js';
 
 export interface Gateway {
@@ -112,7 +112,6 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
             header: ROUTE_HEADER,
             routing: pool.mode === 'lua',
           },
-          protocols: templateProtocols(config, paths),
         },
         onTable,
         memory,

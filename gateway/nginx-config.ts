@@ -21,8 +21,6 @@ export interface WorkPaths {
     pid: string;
     control: string;
     socket: string;
-    /** HTTP/2 (gRPC) socket of the pool. */
-    grpcSocket: string;
     tmp: string;
     /** Lua mode: the membership table the pool loads at start (also sent over the control socket). */
     members: string;
@@ -47,7 +45,6 @@ export function workPaths(root: string): WorkPaths {
       pid: join(root, 'pool.pid'),
       control: join(root, 'pool-control.sock'),
       socket: join(root, 'pool.sock'),
-      grpcSocket: join(root, 'pool-grpc.sock'),
       tmp: join(root, 'tmp', 'pool'),
       members: join(root, 'pool-members.txt'),
     },

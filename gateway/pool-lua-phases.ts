@@ -23,10 +23,6 @@ export const LUA_BALANCER = `local b = require "ngx.balancer"
             elseif ctx.gw_last and b.get_last_failure() then
                 dict:set("down:" .. ctx.gw_last, true, 5)
             end
-            if ctx.gw_timeout then
-                -- Upgraded connections and gRPC streams: the route's idle timeout.
-                b.set_timeouts(2, ctx.gw_timeout, ctx.gw_timeout)
-            end
             local n, pick = #peers, nil
             for pass = 1, 2 do
                 for i = 0, n - 1 do
@@ -52,25 +48,14 @@ export const LUA_BALANCER = `local b = require "ngx.balancer"
  * locations) or, when it named none, the one `match` finds for the host and path, whose strip
  * prefix is then removed (as `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded
  * control character is refused with 400). No route: 404; a route without peers: 503 with its
- * explanation, before proxying. On the HTTP/2 (`grpc`) server these answers are gRPC statuses
- * (`@grpc_error`: UNIMPLEMENTED for no route, INVALID_ARGUMENT for a bad path, UNAVAILABLE for no instance), and only gRPC routes
- * are served there; on the HTTP/1.1 server a gRPC route answers 503. Upgrade requests and gRPC
- * calls get the route's idle timeout (`timeout=`, else `defaultTimeoutS`) for the balancer.
+ * explanation, before proxying.
  */
-export function luaAccess(kind: 'http' | 'grpc', defaultTimeoutS: number): string {
-  const grpc = kind === 'grpc';
-  return `local dict = ngx.shared.${LUA_DICT}
+export const LUA_ACCESS = `local dict = ngx.shared.${LUA_DICT}
                 local function answer(status, text)
-${
-  grpc
-    ? `                    ngx.var.gateway_grpc_status = status == 404 and 12 or status == 400 and 3 or 14
-                    ngx.var.gateway_grpc_message = (text:gsub("\\n$", ""):gsub("%%", "%%25"))
-                    return ngx.exec("@grpc_error")`
-    : `                    ngx.status = status
+                    ngx.status = status
                     ngx.header["Content-Type"] = "text/plain"
                     ngx.print(text)
-                    return ngx.exit(ngx.HTTP_OK)`
-}
+                    return ngx.exit(ngx.HTTP_OK)
                 end
                 local route = ngx.var.${ROUTE_HEADER_VAR.slice(1)}
                 if not route or route == "" then
@@ -88,16 +73,8 @@ ${
                 end
                 local peers = dict:get("p:" .. route)
                 if not peers then return answer(503, "no such route\\n") end
-                local proto, timeout = (dict:get("o:" .. route) or "http -"):match("^(%a+) (%S+)$")
-                if ${grpc ? 'proto ~= "grpc"' : 'proto == "grpc"'} then
-                    return answer(${grpc ? '404' : '503'}, "${grpc ? 'not a gRPC route' : 'gRPC route: call it over HTTP/2 (--h2c-listen)'}\\n")
-                end
                 if peers == "" then return answer(503, dict:get("m:" .. route)) end
-                ngx.ctx.gw_route = route
-                if ${grpc ? 'true' : 'ngx.var.http_upgrade'} then
-                    ngx.ctx.gw_timeout = tonumber(timeout) or ${defaultTimeoutS}
-                end`;
-}
+                ngx.ctx.gw_route = route`;
 
 /** content_by_lua: PUT replaces the whole table (idempotent); every method answers the version. */
 export const LUA_MEMBERSHIP = `local dict = ngx.shared.${LUA_DICT}

@@ -10,9 +10,8 @@ export const ROUTE_HEADER = 'X-Gateway-Route';
 
 export const LUA_PACKAGE_PATH = '/usr/share/lua/5.1/?.lua;;';
 /**
- * Shared dict: `p:<upstream>` -> "host:port ...", `m:<upstream>` -> 503 text, `o:<upstream>` ->
- * "<http|grpc> <timeout s|->", `routing` -> the route lines, `version`, round-robin counters
- * `rr:`, failed peers `down:`.
+ * Shared dict: `p:<upstream>` -> "host:port ...", `m:<upstream>` -> 503 text, `routing` -> the
+ * route lines, `version`, round-robin counters `rr:`, failed peers `down:`.
  */
 export const LUA_DICT = 'gateway_peers';
 
@@ -23,8 +22,6 @@ function routeLine(r: Route): string {
     r.host === '' ? '-' : r.host,
     r.path,
     r.strip ?? '-',
-    r.proto,
-    r.timeout ?? '-',
     r.services.join(','),
     // Remembered routes (no instance left in Consul) explain themselves differently.
     r.remembered ? 'r' : 'h',
@@ -34,8 +31,7 @@ function routeLine(r: Route): string {
 
 /**
  * The routing table as the pool's Lua code reads it: `v <version>`, then one line per route,
- * `<upstream> <host|-> <path> <strip|-> <http|grpc> <timeout s|-> <service,...> <h|r>
- * <host:port>...` (no addresses: no
+ * `<upstream> <host|-> <path> <strip|-> <service,...> <h|r> <host:port>...` (no addresses: no
  * healthy instance). Data only: the Lua side matches each field against a pattern and never
  * evaluates it; values passed the route grammars already (no whitespace in any of them).
  */
@@ -61,7 +57,7 @@ export function luaInit(membersFile: string): string {
   return `require "resty.core"
         local dict = ngx.shared.${LUA_DICT}
         local M = {}
-        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) (%a+) ([%d%-]+) ([%w_,%-]+) ([hr])(.*)$"
+        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) ([%w_,%-]+) ([hr])(.*)$"
         function M.load(body)
             local version, routes, routing = nil, {}, {}
             for line in body:gmatch("[^\\n]+") do
@@ -69,13 +65,8 @@ export function luaInit(membersFile: string): string {
                     version = line:match("^v (%d+)$")
                     if not version then return nil, "first line must be: v <version>" end
                 else
-                    local name, host, path, strip, proto, timeout, services, kind, rest =
-                        line:match(LINE)
+                    local name, host, path, strip, services, kind, rest = line:match(LINE)
                     if not name then return nil, "bad route line" end
-                    if proto ~= "http" and proto ~= "grpc" then return nil, "bad proto" end
-                    if timeout ~= "-" and not timeout:match("^%d+$") then
-                        return nil, "bad timeout"
-                    end
                     local peers = {}
                     for p in rest:gmatch("%S+") do
                         if not p:match("^[%w%.:%[%]]+:%d+$") then return nil, "bad peer" end
@@ -84,7 +75,6 @@ export function luaInit(membersFile: string): string {
                     local shown = (host == "-" and "" or host) .. path
                     local what = kind == "r" and "no instance of " or "no healthy instance of "
                     routes[name] = {
-                        options = proto .. " " .. timeout,
                         peers = table.concat(peers, " "),
                         message = what .. services:gsub(",", ", ") .. " for " .. shown .. "\\n",
                     }
@@ -94,15 +84,13 @@ export function luaInit(membersFile: string): string {
             if not version then return nil, "empty table" end
             for _, k in ipairs(dict:get_keys(0)) do
                 local kind, name = k:match("^(%a+):(.*)$")
-                if (kind == "p" or kind == "m" or kind == "o" or kind == "rr")
-                    and routes[name] == nil then
+                if (kind == "p" or kind == "m" or kind == "rr") and routes[name] == nil then
                     dict:delete(k)
                 end
             end
             for name, r in pairs(routes) do
                 local ok, err = dict:safe_set("p:" .. name, r.peers)
                 if ok then ok, err = dict:safe_set("m:" .. name, r.message) end
-                if ok then ok, err = dict:safe_set("o:" .. name, r.options) end
                 if not ok then return nil, err end
             end
             -- Routing before version: a worker that sees the new version reads the new routes.

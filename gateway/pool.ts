@@ -20,8 +20,6 @@ export interface PoolOptions {
   mode: PoolMode;
   workerProcesses: string;
   shutdownTimeoutMs: number;
-  websocketTimeoutS: number;
-  requestBuffering: boolean;
   reloadTimeoutMs: number;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -99,8 +97,6 @@ export class PoolApplier {
       generation,
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
-      websocketTimeoutS: this.o.websocketTimeoutS,
-      requestBuffering: this.o.requestBuffering,
       ...(this.resolved === 'lua' ? { lua: { membersFile: this.o.paths.pool.members } } : {}),
     });
   }

@@ -51,8 +51,6 @@ export class RouteMemory {
         upstream: route.upstream,
         host: route.host,
         path: route.path,
-        proto: route.proto,
-        ...(route.timeout !== undefined ? { timeout: route.timeout } : {}),
         ...(route.strip !== undefined
           ? { strip: route.strip, stripPattern: route.stripPattern }
           : {}),

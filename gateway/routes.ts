@@ -1,5 +1,5 @@
 import { isServiceName, nginxQuote, regexLiteral } from './grammar.js';
-import { TAG_PREFIX, type RouteProto, type RouteSpec } from './route-tags.js';
+import { TAG_PREFIX } from './route-tags.js';
 import { serviceRoutes, upstreamName } from './service-routes.js';
 
 /** The instance data the route table is built from (template-renderer's ServiceEntry subset). */
@@ -45,10 +45,6 @@ export interface Route {
   strip?: string;
   /** PCRE matching the strip prefix and capturing the rest (for `rewrite`). */
   stripPattern?: string;
-  /** `grpc`: HTTP/2 to the instances (grpc_pass), reached on the h2c listener. */
-  proto: RouteProto;
-  /** Idle timeout (s) of upgraded connections and gRPC streams; absent: --websocket-timeout. */
-  timeout?: number;
   services: string[];
   servers: Server[];
   /** The quoted 503 body when no healthy instance serves this route. */
@@ -121,12 +117,12 @@ export function buildRouteTable(
     for (const t of own.tags) {
       let route = routes.get(t.key);
       if (!route) {
-        route = newRoute(t);
+        route = newRoute(t.host, t.path, t.strip);
         routes.set(t.key, route);
-      } else if (conflict(route, t)) {
+      } else if (route.strip !== t.strip) {
         addError(
           name,
-          `tag ${JSON.stringify(t.tag)} dropped: conflicts with another ${conflict(route, t)} for ${t.key}`,
+          `tag ${JSON.stringify(t.tag)} dropped: conflicts with another strip for ${t.key}`,
         );
         continue;
       }
@@ -157,24 +153,14 @@ export function unavailableText(r: Pick<Route, 'services' | 'host' | 'path'>): s
   return `${nginxQuote(`no healthy instance of ${r.services.join(', ')} for ${r.host}${r.path}`).slice(0, -1)}\\n"`;
 }
 
-/** Which option two tags of one route disagree on (they must agree), or undefined. */
-function conflict(route: Route, spec: RouteSpec): string | undefined {
-  if (route.strip !== spec.strip) return 'strip';
-  if (route.proto !== (spec.proto ?? 'http')) return 'proto';
-  if (route.timeout !== spec.timeout) return 'timeout';
-  return undefined;
-}
-
-function newRoute({ host, path, strip, proto, timeout }: RouteSpec): Route {
+function newRoute(host: string, path: string, strip: string | undefined): Route {
   const route: Route = {
     upstream: upstreamName(host, path),
     host,
     path,
-    proto: proto ?? 'http',
     services: [],
     servers: [],
   };
-  if (timeout !== undefined) route.timeout = timeout;
   if (strip !== undefined) {
     route.strip = strip;
     route.stripPattern = `^${regexLiteral(strip)}/?(.*)$`;

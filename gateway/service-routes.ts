@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { hostPort, isAddress, isPort } from './grammar.js';
-import { parseRouteTag, type RouteSpec } from './route-tags.js';
+import { parseRouteTag } from './route-tags.js';
 import type { Instance, InstanceInput } from './routes.js';
 
-/** One routing tag of one instance, parsed and validated (host, path and options). */
-export interface TagRoute extends RouteSpec {
+/** One routing tag of one instance, parsed and validated. */
+export interface TagRoute {
   key: string;
+  host: string;
+  path: string;
+  strip: string | undefined;
   /** `address:port` when the instance is healthy and its address valid (a server of the route). */
   target?: string;
   id: string;
@@ -56,10 +59,12 @@ export function serviceRoutes(name: string, list: readonly InstanceInput[]): Ser
         out.errors.push(`tag ${JSON.stringify(tag)} dropped: ${parsed.reason}`);
         continue;
       }
-      const { host, path } = parsed.route;
+      const { host, path, strip } = parsed.route;
       out.tags.push({
-        ...parsed.route,
         key: `${host}${path}`,
+        host,
+        path,
+        strip,
         target,
         id: String(e.ID),
         tag: String(tag),

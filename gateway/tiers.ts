@@ -43,7 +43,7 @@ export function createTiers(
       nginx: nginxBin,
       conf: tier === 'edge' ? paths.mainConf : paths.pool.conf,
       control: tier === 'edge' ? paths.control : paths.pool.control,
-      sockets: tier === 'edge' ? [] : [paths.pool.socket, paths.pool.grpcSocket],
+      sockets: tier === 'edge' ? [] : [paths.pool.socket],
       logger: log.child({ component: tier === 'edge' ? 'nginx' : 'nginx-pool' }),
       onState: (running, pid) => {
         status.nginx(
@@ -71,8 +71,6 @@ export function createTiers(
     mode: config.poolMode,
     workerProcesses: config.workerProcesses,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    websocketTimeoutS: config.protocols.websocketTimeoutS,
-    requestBuffering: config.protocols.requestBuffering,
     reloadTimeoutMs: config.reloadTimeoutMs,
     logger: log.child({ component: 'pool' }),
     metrics,

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/template-helpers.js';
 import { nginxQuote } from '../../../gateway/grammar.js';
@@ -9,17 +11,29 @@ import {
   renderMainConfig,
   workPaths,
 } from '../../../gateway/nginx-config.js';
-import { type InstanceInput } from '../../../gateway/routes.js';
-import { inst, renderPool, renderTemplate } from './instances.js';
+import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
+import { inst, renderPool } from './instances.js';
 import { ROOT } from '../../helpers/paths.js';
 
 /** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
-const renderDefault = (
+function renderDefault(
   instances: InstanceInput[],
   listen = '127.0.0.1:8080',
   file = defaultTemplatePath(),
   routing = false,
-): string => renderTemplate(instances, { listen, file, routing });
+): string {
+  const hb = Handlebars.create();
+  const m = new Map<string, InstanceInput[]>();
+  for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
+  const model = {
+    ...buildRouteTable(m),
+    listen,
+    accessLog: 'off',
+    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route', routing },
+  };
+  hb.registerHelper('gatewayRoutes', () => model);
+  return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
+}
 
 describe('gateway nginx config rendering (pure)', () => {
   const sample = [

@@ -10,15 +10,14 @@ const sample = [
 ];
 
 describe('gateway pool in lua mode (pure)', () => {
-  it('loads the lua module, balancer upstreams (HTTP, gRPC), the retry policy, no route in the config', () => {
+  it('loads the lua module, one balancer upstream, the retry policy, no route in the config', () => {
     const out = renderPool(sample, 'lua');
     expect(out.startsWith('load_module "/usr/lib/nginx/modules/ndk_http_module.so";\n')).to.equal(
       true,
     );
     expect(out).to.include('load_module "/usr/lib/nginx/modules/ngx_http_lua_module.so";');
     expect(out).to.include('lua_shared_dict gateway_peers 16m;');
-    expect(out.match(/^ *upstream /gm)).to.have.length(2);
-    expect(out).to.include('upstream gateway_grpc_pool {');
+    expect(out.match(/^ *upstream /gm)).to.have.length(1);
     expect(out).to.match(
       /upstream gateway_pool \{\n {8}server 0\.0\.0\.1;\n {8}balancer_by_lua_block \{[^]*set_more_tries[^]*\n {8}\}\n {8}keepalive 32;\n {4}\}/,
     );
@@ -29,9 +28,7 @@ describe('gateway pool in lua mode (pure)', () => {
     expect(out).to.include('location = /__gateway/membership {');
     expect(out).to.include('[==[/w/pool-members.txt]==]');
     // Routes, their explanations and instances are in the dict only.
-    expect(out).not.to.match(
-      /route_[0-9a-f]{12}|map \$http_x_gateway_route|\$gateway_pool|10\.0\.0\.1/,
-    );
+    expect(out).not.to.match(/route_[0-9a-f]{12}|map |\$gateway_pool|10\.0\.0\.1/);
     expect(out).to.include('require("gateway_pool").match(ngx.var.host or "", ngx.var.uri)');
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
@@ -57,15 +54,15 @@ describe('gateway pool in lua mode (pure)', () => {
   it('encodes the table as a version line and one line per route', () => {
     const table = tableOf([
       ...sample,
-      inst('api', 7, ['urlprefix-*.example.com/api/v1 strip=/api proto=grpc timeout=1m']),
+      inst('api', 7, ['urlprefix-*.example.com/api/v1 strip=/api']),
     ]);
     const text = encodeMembership(table, 7);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).to.equal('v 7');
     expect(lines.slice(1).map((l) => l.replace(/^route_[0-9a-f]{12} /, 'R '))).to.deep.equal([
-      'R - /down - http - down h',
-      'R - /web - http - web h 10.0.0.1:8001 10.0.0.1:8002',
-      'R *.example.com /api/v1 /api grpc 60 api h 10.0.0.1:7',
+      'R - /down - down h',
+      'R - /web - web h 10.0.0.1:8001 10.0.0.1:8002',
+      'R *.example.com /api/v1 /api api h 10.0.0.1:7',
     ]);
     expect(membershipBody(text)).to.equal(membershipBody(encodeMembership(table, 8)));
   });
@@ -82,7 +79,7 @@ describe('gateway pool in lua mode (pure)', () => {
         expect(lines[0]).to.equal('v 1');
         for (const l of lines.slice(1))
           expect(l).to.match(
-            /^route_[0-9a-f]{12} (-|[a-z0-9.*-]+) \/[\w.~/-]* (-|\/[\w.~/-]+) (http|grpc) (-|\d+) [\w,-]+ [hr]( (\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):\d+)*$/,
+            /^route_[0-9a-f]{12} (-|[a-z0-9.*-]+) \/[\w.~/-]* (-|\/[\w.~/-]+) [\w,-]+ [hr]( (\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):\d+)*$/,
           );
       }),
       { numRuns: 300 },

@@ -46,7 +46,6 @@ describe('gateway status app (express on 127.0.0.1:0)', () => {
       routes: [
         {
           upstream: 'route_x',
-          proto: 'http',
           host: '',
           path: '/app',
           services: ['web'],
