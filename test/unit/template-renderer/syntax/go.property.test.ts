@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ToolkitError } from '../../../../common/errors.js';
+import { KEYWORDS } from '../../../../template-renderer/syntax/go/lexer.js';
 import { goSetup } from './go-helpers.js';
 
 const PIECES = [
@@ -13,16 +14,7 @@ const PIECES = [
   'x',
   '{',
   '}',
-  'if',
-  'else',
-  'end',
-  'range',
-  'with',
-  'define',
-  'template',
-  'block',
-  'break',
-  'continue',
+  ...KEYWORDS,
   '"s"',
   '"a,b"',
   '`r`',
