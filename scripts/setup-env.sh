@@ -20,6 +20,8 @@ dpkg -s lua-resty-core >/dev/null 2>&1 || need+=(lua-resty-core)
 command -v chromium >/dev/null || need+=(chromium)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v curl >/dev/null || need+=(curl)
+# The consul-template conformance corpus' scripts (../shared/fixtures/ctmpl) read Consul with jq.
+command -v jq >/dev/null || need+=(jq)
 command -v wrk >/dev/null || need+=(wrk)
 command -v gnuplot >/dev/null || need+=(gnuplot-nox)
 if [ ${#need[@]} -gt 0 ]; then
