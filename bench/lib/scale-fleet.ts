@@ -85,21 +85,14 @@ export async function registerFleet(
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
+/** CPU seconds (user + system) a process has used so far, from /proc (0 once it is gone). */
 export function cpuSeconds(pid: number): number {
-  const stat = readStat(pid);
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function readStat(pid: number): string {
-  return readFileSyncSafe(`/proc/${pid}/stat`);
-}
-
-function readFileSyncSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
