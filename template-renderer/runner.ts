@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { runCommands } from './commands.js';
 import { ScopeHolder } from './helpers/index.js';
 import { renderAndWrite } from './render-one.js';
+import { OutageHold } from './outage-hold.js';
 import { Snapshot } from './snapshot.js';
 import { createEngines, type Engines } from './syntax/index.js';
 import { checkMaxConns, DEFAULT_MAX_CONNS } from './watch/budget.js';
@@ -46,7 +47,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   private readonly files: TemplateFiles;
   private chain: Promise<void> = Promise.resolve();
   private scheduled = false;
-  private hold?: NodeJS.Timeout;
+  private readonly hold: OutageHold;
   private running = false;
   private readonly abort = new AbortController();
 
@@ -57,6 +58,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     this.maxConns = checkMaxConns(options.consul.maxConns ?? DEFAULT_MAX_CONNS);
     this.log = options.logger ?? createLogger({ name: 'template-renderer', level: 'silent' });
     this.engines = createEngines(this.holder, options.helpers);
+    this.hold = new OutageHold(options.outageHoldMs ?? 0, this.log, () => this.schedule());
     this.templates = options.templates.map(newTemplateState);
     this.files = new TemplateFiles({
       templates: this.templates,
@@ -82,7 +84,8 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       snapshot: this.snapshot,
       logger: this.log,
       onChange: (key) => this.onChange(key),
-      onRecover: () => this.onRecover(),
+      // Consul answers again after an outage: hold rendering while it may still be refilling.
+      onRecover: () => this.first.done && this.hold.recovered(),
       blockWaitMs: this.options.blockWaitMs ?? 60_000,
       minDelayMs: this.options.minDelayMs ?? 50,
       maxStaleMs: this.options.maxStaleMs ?? 0,
@@ -116,7 +119,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       if (t.quiescence) clearTimeout(t.quiescence.timer);
       clearTimeout(t.retry);
     }
-    clearTimeout(this.hold);
+    this.hold.clear();
     await this.files.close();
     await this.watcher?.stop();
     await this.chain.catch(() => undefined);
@@ -150,23 +153,9 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     this.schedule();
   }
 
-  /** Consul answers again after an outage: hold rendering while it may still be refilling. */
-  private onRecover(): void {
-    const holdMs = this.options.outageHoldMs ?? 0;
-    if (holdMs <= 0 || !this.first.done) return;
-    // Every watch recovers on its own: log once per outage, and hold until the last one is back.
-    if (this.hold) clearTimeout(this.hold);
-    else
-      this.log.info({ holdMs }, 'Consul answers again; keeping the last output while it refills');
-    this.hold = setTimeout(() => {
-      this.hold = undefined;
-      this.schedule();
-    }, holdMs);
-  }
-
   /** Coalesces everything that changed in the same tick into one round. */
   private schedule(): void {
-    if (this.scheduled || !this.running || this.hold) return;
+    if (this.scheduled || !this.running || this.hold.active) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
