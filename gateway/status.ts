@@ -41,6 +41,8 @@ export interface GatewayStatus {
   consul: string;
   template: string;
   generation: number;
+  /** How route and instance changes reach nginx: `lua` (shared dict, no reload) or `reload`. */
+  mode?: 'lua' | 'reload';
   nginx: NginxState;
   /** The upstream pool nginx (instances live there; membership changes reload only it). */
   pool: NginxState & { generation: number; mode?: 'lua' | 'reload' };
@@ -102,6 +104,7 @@ export class StatusStore {
 
   poolMode(mode: 'lua' | 'reload'): void {
     this.data.pool.mode = mode;
+    this.data.mode = mode;
   }
 
   poolGeneration(generation: number): void {
