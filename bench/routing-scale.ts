@@ -33,7 +33,7 @@ async function measure(routes: number, mode: string): Promise<Record<string, Wrk
           }),
         ),
       );
-    const gw = await startTestGateway(agent, ['--pool-mode', mode]);
+    const gw = await startTestGateway(agent, ['--mode', mode]);
     try {
       // The last route registered: a linear scan of the table would reach it last.
       const last = `${path(routes - 1)}/`;

@@ -86,7 +86,7 @@ async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<F
     ...['--network', `${s.stack}_mesh`, '--endpoint-mode', 'dnsrr'],
     ...['--publish', `mode=host,target=8080,published=${luaPort}`],
     ...['--publish', `mode=host,target=9180,published=${luaStatus}`],
-    ...['-e', 'CONSUL_HTTP_ADDR=consul:8500', '-e', 'GATEWAY_POOL_MODE=lua'],
+    ...['-e', 'CONSUL_HTTP_ADDR=consul:8500', '-e', 'GATEWAY_MODE=lua'],
     ...['--container-label', 'SERVICE_IGNORE=true', LUA_IMAGE],
   );
   await s.docker(

@@ -19,6 +19,8 @@ export interface ApplierOptions {
   workerProcesses: string;
   shutdownTimeoutMs: number;
   reloadTimeoutMs: number;
+  /** Lua mode: nginx.conf carries the lua module and the shared dict. */
+  lua: boolean;
   logger: Logger;
   metrics: GatewayMetrics;
   status: StatusStore;
@@ -156,6 +158,7 @@ export class ConfigApplier {
       generation,
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
+      lua: this.o.lua,
     });
   }
 

@@ -23,7 +23,7 @@ export interface GatewayConfig {
   shutdownTimeoutMs: number;
   reloadTimeoutMs: number;
   /** How membership changes reach the upstream pool (auto: lua when nginx has the lua module). */
-  poolMode: 'auto' | 'lua' | 'reload';
+  mode: 'auto' | 'lua' | 'reload';
   /** How long a route outlives its last instance (answering 503); 0 disables. */
   routeGraceMs: number;
   /** After Consul was unreachable, how long the last config stays once it answers again. */
@@ -154,13 +154,13 @@ export const flagSpecs: FlagSpec[] = [
     description: 'how long a reload may take to come live',
   },
   {
-    name: 'pool-mode',
+    name: 'mode',
     kind: 'string',
     value: 'auto|lua|reload',
     default: 'auto',
-    env: 'GATEWAY_POOL_MODE',
+    env: 'GATEWAY_MODE',
     description:
-      'lua: routes and instances in a shared dict, no reload; reload; auto: lua if nginx loads it',
+      'lua: one nginx, routes and instances in a shared dict, no reload; reload: a second nginx holds the instances and reloads; auto: lua if nginx loads the lua module',
   },
 ];
 
@@ -228,9 +228,9 @@ export function resolveConfig(
   const workerProcesses = pick('worker-processes') ?? 'auto';
   if (!/^(auto|[1-9]\d{0,2})$/.test(workerProcesses))
     throw configError('--worker-processes', 'auto or a number', workerProcesses);
-  const poolMode = pick('pool-mode', 'GATEWAY_POOL_MODE') ?? 'auto';
-  if (poolMode !== 'auto' && poolMode !== 'lua' && poolMode !== 'reload')
-    throw configError('--pool-mode', 'auto, lua or reload', poolMode);
+  const mode = pick('mode', 'GATEWAY_MODE') ?? 'auto';
+  if (mode !== 'auto' && mode !== 'lua' && mode !== 'reload')
+    throw configError('--mode', 'auto, lua or reload', mode);
   return {
     listen,
     consul,
@@ -244,7 +244,7 @@ export function resolveConfig(
     workerProcesses,
     shutdownTimeoutMs: parseDuration(pick('shutdown-timeout') ?? '10s', '--shutdown-timeout'),
     reloadTimeoutMs: parseDuration(pick('reload-timeout') ?? '10s', '--reload-timeout'),
-    poolMode,
+    mode,
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
   };

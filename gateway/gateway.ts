@@ -8,6 +8,7 @@ import { createRenderer, type Renderer } from '../template-renderer/index.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
 import { nginxQuote } from './grammar.js';
+import { resolveMode } from './mode.js';
 import { placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
 import { ROUTE_HEADER } from './pool-config.js';
 import { buildRouteTable, type RouteTable } from './routes.js';
@@ -15,7 +16,7 @@ import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
 import { defaultTemplatePath, gatewayHelpers } from './template-helpers.js';
-import { createTiers } from './tiers.js';
+import { createTiers, type Tiers } from './tiers.js';
 
 export interface Gateway {
   /** Starts nginx, the status server and the renderer; resolves once all run. */
@@ -46,13 +47,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     consul: describeConsul(config.consul),
     template,
   });
-  const { supervisor, poolSupervisor, pool, applier, applyPool, cancelRetry } = createTiers(
-    config,
-    paths,
-    log,
-    metrics,
-    status,
-  );
+  // Created at start, once the mode is known (lua: one nginx; reload: edge + pool).
+  let tiers: Tiers | undefined;
   const memory = new RouteMemory(config.routeGraceMs);
   let expiryTimer: NodeJS.Timeout | undefined;
   let latestTable: RouteTable | undefined;
@@ -81,9 +77,13 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
   let server: Server | undefined;
   let lastApplyOk = false;
   const isReady = (): boolean =>
-    status.ready && supervisor.running && poolSupervisor.running && pool.ready;
+    status.ready &&
+    tiers !== undefined &&
+    tiers.supervisor.running &&
+    (tiers.poolSupervisor?.running ?? true) &&
+    tiers.routes.ready;
 
-  const makeRenderer = (): Renderer => {
+  const makeRenderer = ({ routes, applier, applyPool }: Tiers): Renderer => {
     const r = createRenderer({
       consul: config.consul,
       templates: [
@@ -107,11 +107,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         {
           listen: config.listen,
           accessLog,
-          pool: {
-            server: `unix:${paths.pool.socket}`,
-            header: ROUTE_HEADER,
-            routing: pool.mode === 'lua',
-          },
+          lua: routes.mode === 'lua',
+          pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
         },
         onTable,
         memory,
@@ -140,7 +137,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     return r;
   };
 
-  const initialRoutes = async (): Promise<string> => {
+  const initialRoutes = async (applier: Tiers['applier']): Promise<string> => {
     const previous = await readFile(paths.routes, 'utf8').catch(() => undefined);
     if (previous !== undefined) {
       const test = await applier.validate(previous);
@@ -183,12 +180,23 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       await chmod(paths.pool.tmp, 0o1777);
       // Start from nothing rendered: the first render must reach exec (validate + apply).
       await rm(paths.rendered, { force: true });
+      const mode = await resolveMode({
+        requested: config.mode,
+        nginx: { bin: config.nginxBin, prefix: `${paths.root}/` },
+        paths,
+        workerProcesses: config.workerProcesses,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        logger: log,
+      });
+      log.info({ mode }, 'mode');
+      status.setMode(mode);
+      const t = createTiers(config, paths, mode, log, metrics, status);
+      tiers = t;
+      await t.routes.prepare();
+      await t.applier.prepare(await initialRoutes(t.applier));
       // Edge first (the first nginx child is the client-facing one, for operators and tools).
-      await pool.prepare();
-      status.poolMode(pool.mode);
-      await applier.prepare(await initialRoutes());
-      await supervisor.start();
-      await poolSupervisor.start();
+      await t.supervisor.start();
+      await t.poolSupervisor?.start();
       const app = createStatusApp({
         status: () => this.status(),
         ready: isReady,
@@ -199,8 +207,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         server!.once('error', reject);
         server!.listen(config.status.port, config.status.host, () => resolve());
       }).catch(async (error: unknown) => {
-        await supervisor.stop(1_000);
-        await poolSupervisor.stop(1_000);
+        await t.supervisor.stop(1_000);
+        await t.poolSupervisor?.stop(1_000);
         throw error;
       });
       log.info(
@@ -211,7 +219,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         },
         'status server listening',
       );
-      renderer = makeRenderer();
+      renderer = makeRenderer(t);
       await renderer.start();
       log.info({ consul: describeConsul(config.consul), workDir: paths.root }, 'gateway started');
     },
@@ -220,23 +228,24 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       log.info('reloading: re-reading the template, re-rendering, reloading nginx');
       await renderer.reload();
       await renderer.rerender();
-      const rendered = await applier.readRendered();
-      if (rendered !== undefined)
+      const applier = tiers?.applier;
+      const rendered = await applier?.readRendered();
+      if (applier && rendered !== undefined)
         await applier
           .apply(rendered, latestTable)
           .catch((e: unknown) => log.error({ err: describeError(e) }, 'reload failed'));
     },
     kill() {
-      supervisor.kill();
-      poolSupervisor.kill();
+      tiers?.supervisor.kill();
+      tiers?.poolSupervisor?.kill();
     },
     async stop() {
       clearTimeout(expiryTimer);
       await renderer?.stop().catch(() => undefined);
-      cancelRetry();
+      tiers?.cancelRetry();
       // Edge first (it drains client requests through the pool), then the pool.
-      await supervisor.stop(config.shutdownTimeoutMs + 5_000);
-      await poolSupervisor.stop(config.shutdownTimeoutMs + 5_000);
+      await tiers?.supervisor.stop(config.shutdownTimeoutMs + 5_000);
+      await tiers?.poolSupervisor?.stop(config.shutdownTimeoutMs + 5_000);
       await new Promise<void>((resolve) => {
         if (!server) return resolve();
         server.close(() => resolve());

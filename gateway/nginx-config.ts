@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { nginxQuote } from './grammar.js';
+import { luaControlDirectives, luaHttpDirectives, luaMainDirectives } from './lua-phases.js';
 
 /** Files the gateway owns inside its work dir. */
 export interface WorkPaths {
@@ -14,7 +15,9 @@ export interface WorkPaths {
   control: string;
   tmp: string;
   accessLog: string;
-  /** The upstream pool: a second nginx the edge proxies to over a unix socket. */
+  /** Lua mode: the route table nginx loads at every start (also PUT over the control socket). */
+  members: string;
+  /** Reload mode's upstream pool: a second nginx the edge proxies to over a unix socket. */
   pool: {
     conf: string;
     testConf: string;
@@ -22,8 +25,6 @@ export interface WorkPaths {
     control: string;
     socket: string;
     tmp: string;
-    /** Lua mode: the membership table the pool loads at start (also sent over the control socket). */
-    members: string;
   };
 }
 
@@ -39,6 +40,7 @@ export function workPaths(root: string): WorkPaths {
     control: join(root, 'control.sock'),
     tmp: join(root, 'tmp'),
     accessLog: join(root, 'access.log'),
+    members: join(root, 'members.txt'),
     pool: {
       conf: join(root, 'pool.conf'),
       testConf: join(root, 'pool.test.conf'),
@@ -46,7 +48,6 @@ export function workPaths(root: string): WorkPaths {
       control: join(root, 'pool-control.sock'),
       socket: join(root, 'pool.sock'),
       tmp: join(root, 'tmp', 'pool'),
-      members: join(root, 'pool-members.txt'),
     },
   };
 }
@@ -58,6 +59,8 @@ export interface MainConfigOptions {
   generation: number;
   workerProcesses: string;
   shutdownTimeoutMs: number;
+  /** Lua mode: routes and instances live in a shared dict (see lua-phases.ts). */
+  lua?: boolean;
 }
 
 /** JSON access-log format the default template uses (`access_log <file> gateway_json`). */
@@ -103,15 +106,17 @@ ${temp}`;
 /**
  * The gateway-owned nginx.conf: process settings, temp paths, the control server on a unix
  * socket (its generation location confirms a reload is live) and an include of the rendered
- * routes, which fill the `http {}` context.
+ * routes, which fill the `http {}` context. Lua mode adds the lua module, `upstream
+ * gateway_pool` (its balancer reads the shared dict) and the control server's membership
+ * endpoint: routes and instances then change without any reload.
  */
 export function renderMainConfig(o: MainConfigOptions): string {
   const q = nginxQuote;
   const p = o.paths;
   if (!/^(auto|[1-9]\d{0,2})$/.test(o.workerProcesses))
     throw new Error(`worker processes: expected auto or a number, received ${o.workerProcesses}`);
-  return `${configHead({ ...o, title: '', pid: p.pid, tmp: p.tmp })}
-    log_format gateway_json escape=json '${LOG_FORMAT}';
+  return `${o.lua ? luaMainDirectives() : ''}${configHead({ ...o, title: '', pid: p.pid, tmp: p.tmp })}
+${o.lua ? luaHttpDirectives(p.members) : ''}    log_format gateway_json escape=json '${LOG_FORMAT}';
     # No access_log here: "off" would cancel the template's. Without one, nginx writes
     # <work-dir>/logs/access.log.
 
@@ -126,7 +131,7 @@ export function renderMainConfig(o: MainConfigOptions): string {
             default_type text/plain;
             return 200 "${o.generation}";
         }
-        location / {
+${o.lua ? luaControlDirectives() : ''}        location / {
             return 404;
         }
     }

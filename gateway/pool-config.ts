@@ -1,10 +1,11 @@
 import { nginxQuote } from './grammar.js';
 import { configHead, type WorkPaths } from './nginx-config.js';
-import { LUA_DICT, LUA_MODULES, LUA_PACKAGE_PATH, luaInit, ROUTE_HEADER } from './pool-lua.js';
-import { LUA_ACCESS, LUA_BALANCER, LUA_MEMBERSHIP, ROUTE_HEADER_VAR } from './pool-lua-phases.js';
 import type { RouteTable } from './routes.js';
 
-export { ROUTE_HEADER };
+/** The header the edge sets to name a route's upstream (the pool never trusts anything else). */
+export const ROUTE_HEADER = 'X-Gateway-Route';
+/** The route header as an nginx variable (`$http_x_gateway_route`). */
+const ROUTE_HEADER_VAR = `$http_${ROUTE_HEADER.toLowerCase().replace(/-/g, '_')}`;
 
 export interface PoolConfigOptions {
   paths: WorkPaths;
@@ -12,46 +13,18 @@ export interface PoolConfigOptions {
   generation: number;
   workerProcesses: string;
   shutdownTimeoutMs: number;
-  /**
-   * Lua mode: instances are not in the config but in a shared dict the gateway sets over the
-   * control socket (membership changes without a reload); the file is loaded at every start.
-   */
-  lua?: { membersFile: string };
 }
 
 /**
- * The upstream pool: a second nginx holding every route's upstream servers, reached by the edge
- * over a unix socket with keepalive. Reload mode: the routes and instances are in this config and
- * every change reloads the pool; a reload closes idle edge->pool connections, which the edge
- * retries on its own (a failed cached connection is not counted as a try), so clients never see
- * it. Lua mode: the config is constant; routes and instances live in a shared dict, and the pool
- * also matches requests the edge sent without a route header.
+ * Reload mode's upstream pool: a second nginx holding every route's upstream servers, reached by
+ * the edge over a unix socket with keepalive. Every change of instances reloads the pool (never
+ * the client-facing edge); a reload closes idle edge->pool connections, which the edge retries on
+ * its own (a failed cached connection is not counted as a try), so clients never see it.
  * Pure: every value in the table has passed the route grammars.
  */
 export function renderPoolConfig(o: PoolConfigOptions): string {
-  const routes = o.table.routes;
-  if (o.lua) {
-    // Routes and instances are in the dict only: this config never changes with them.
-    return renderPool(o, {
-      main: LUA_MODULES.map((m) => `load_module ${nginxQuote(m)};\n`).join(''),
-      http:
-        `    lua_package_path ${nginxQuote(LUA_PACKAGE_PATH)};\n` +
-        `    lua_shared_dict ${LUA_DICT} 16m;\n` +
-        `    init_by_lua_block {\n        ${luaInit(o.lua.membersFile)}\n    }\n\n` +
-        `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
-        `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +
-        '        keepalive 32;\n    }\n',
-      proxy:
-        `            access_by_lua_block {\n                ${LUA_ACCESS}\n            }\n` +
-        '            proxy_pass http://gateway_pool;\n',
-      control:
-        '        client_max_body_size 16m;\n        client_body_buffer_size 16m;\n' +
-        '        location = /__gateway/membership {\n            default_type text/plain;\n' +
-        `            content_by_lua_block {\n                ${LUA_MEMBERSHIP}\n            }\n        }\n`,
-    });
-  }
+  const routes = o.table.routes.filter((r) => r.servers.length > 0);
   const upstreams = routes
-    .filter((r) => r.servers.length > 0)
     .map(
       (r) =>
         `    # ${r.host}${r.path} (${r.services.join(', ')})\n    upstream ${r.upstream} {\n` +
@@ -59,41 +32,32 @@ export function renderPoolConfig(o: PoolConfigOptions): string {
         '        keepalive 32;\n    }\n',
     )
     .join('');
-  const pools = routes
-    .filter((r) => r.servers.length > 0)
-    .map((r) => `        ${r.upstream} ${r.upstream};\n`)
-    .join('');
-  const messages = routes
+  const pools = routes.map((r) => `        ${r.upstream} ${r.upstream};\n`).join('');
+  const messages = o.table.routes
     .filter((r) => r.unavailable)
     .map((r) => `        ${r.upstream} ${r.unavailable};\n`)
     .join('');
   return renderPool(o, {
-    main: '',
     http:
       `${upstreams}\n    map ${ROUTE_HEADER_VAR} $gateway_pool {\n        default "";\n${pools}    }\n\n` +
       `    map ${ROUTE_HEADER_VAR} $gateway_unavailable {\n        default "no such route\\n";\n${messages}    }\n`,
     proxy:
       '            if ($gateway_pool = "") {\n                return 503 $gateway_unavailable;\n            }\n' +
       '            proxy_pass http://$gateway_pool;\n',
-    control: '',
   });
 }
 
 interface PoolParts {
-  /** Main-context directives (load_module). */
-  main: string;
   /** Upstreams, maps and other http-level directives. */
   http: string;
   /** How a known route is proxied. */
   proxy: string;
-  /** Extra control-socket directives. */
-  control: string;
 }
 
 function renderPool(o: PoolConfigOptions, parts: PoolParts): string {
   const q = nginxQuote;
   const p = o.paths.pool;
-  return `${parts.main}${configHead({ ...o, title: ': upstream pool', pid: p.pid, tmp: p.tmp })}
+  return `${configHead({ ...o, title: ': upstream pool', pid: p.pid, tmp: p.tmp })}
     access_log off;
     server_tokens off;
     client_max_body_size 0;
@@ -130,7 +94,7 @@ ${parts.proxy}        }
             default_type text/plain;
             return 200 "${o.generation}";
         }
-${parts.control}        location / {
+        location / {
             return 404;
         }
     }

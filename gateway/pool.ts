@@ -5,19 +5,14 @@ import type { GatewayMetrics } from './metrics.js';
 import { confirmGeneration, testConfig, type NginxBinary } from './nginx.js';
 import type { WorkPaths } from './nginx-config.js';
 import { renderPoolConfig } from './pool-config.js';
-import { encodeMembership, membershipBody } from './pool-lua.js';
-import { putMembership } from './pool-membership.js';
 import type { RouteTable } from './routes.js';
+import type { RouteSink } from './route-sink.js';
 import type { NginxSupervisor } from './supervisor.js';
-
-/** `lua`: membership changes go to a shared dict, no reload; `reload`: every change reloads. */
-export type PoolMode = 'auto' | 'lua' | 'reload';
 
 export interface PoolOptions {
   paths: WorkPaths;
   nginx: NginxBinary;
   supervisor: NginxSupervisor;
-  mode: PoolMode;
   workerProcesses: string;
   shutdownTimeoutMs: number;
   reloadTimeoutMs: number;
@@ -26,62 +21,33 @@ export interface PoolOptions {
 }
 
 /**
- * Keeps the upstream pool nginx in step with the route table. Reload mode: render, `nginx -t`,
- * swap, reload, confirm — only when the pool's content changed. Lua mode: the config is constant;
- * every change of routes or instances writes the table file and PUTs it to the pool (reading back
- * the version), no reload. One apply at a time.
+ * Reload mode: keeps the upstream pool nginx in step with the route table: render, `nginx -t`,
+ * swap, reload, confirm — only when the pool's content changed. One apply at a time.
  */
-export class PoolApplier {
+export class PoolApplier implements RouteSink {
+  readonly mode = 'reload';
   private chain: Promise<unknown> = Promise.resolve();
   private lastBody?: string;
-  private lastMembers?: string;
   private generation = 0;
-  private version = 0;
-  private resolved: 'lua' | 'reload' = 'reload';
   private confirmed = false;
 
   constructor(private readonly o: PoolOptions) {}
 
-  /** The pool config generation (confirmed reloads; lua mode: 0, its config never changes). */
+  /** The pool config generation (confirmed reloads). */
   get applied(): number {
     return this.generation;
   }
 
-  /** Whether the pool has confirmed a route table (a reload or, in lua mode, a PUT). */
+  /** Whether the pool has confirmed a route table. */
   get ready(): boolean {
     return this.confirmed;
   }
 
-  /** The mode in use (auto resolved by prepare()). */
-  get mode(): 'lua' | 'reload' {
-    return this.resolved;
-  }
-
-  /**
-   * Resolves the mode (auto: lua when nginx accepts the lua pool config) and writes the initial
-   * (empty) pool config and table for the first start.
-   */
+  /** Writes the initial (empty) pool config for the first start. */
   async prepare(): Promise<void> {
-    const { paths, logger: log } = this.o;
-    await writeFile(paths.pool.members, encodeMembership({ routes: [] }, 0));
-    if (this.o.mode === 'reload') this.resolved = 'reload';
-    else {
-      this.resolved = 'lua';
-      await writeFile(paths.pool.testConf, this.render({ routes: [] }, 0));
-      const test = await testConfig(this.o.nginx, paths.pool.testConf);
-      if (!test.ok) {
-        if (this.o.mode === 'lua')
-          throw new ToolkitError(`--pool-mode lua: nginx rejected the lua pool: ${test.message}`, {
-            code: 'E_NGINX',
-          });
-        this.resolved = 'reload';
-        log.info({ reason: test.message }, 'lua module unavailable: pool changes reload nginx');
-      }
-    }
-    log.info({ mode: this.resolved }, 'pool mode');
     const text = this.render({ routes: [] }, 0);
-    await writeFile(`${paths.pool.conf}.tmp`, text);
-    await rename(`${paths.pool.conf}.tmp`, paths.pool.conf);
+    await writeFile(`${this.o.paths.pool.conf}.tmp`, text);
+    await rename(`${this.o.paths.pool.conf}.tmp`, this.o.paths.pool.conf);
   }
 
   apply(table: RouteTable): Promise<boolean> {
@@ -97,16 +63,11 @@ export class PoolApplier {
       generation,
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
-      ...(this.resolved === 'lua' ? { lua: { membersFile: this.o.paths.pool.members } } : {}),
     });
   }
 
   /** Returns whether a reload happened. */
   private async applyNow(table: RouteTable): Promise<boolean> {
-    if (this.resolved === 'lua') {
-      await this.applyLua(table);
-      return false;
-    }
     const body = this.render(table, 0);
     if (body === this.lastBody) return false;
     const r = await this.reload(table, body);
@@ -115,41 +76,6 @@ export class PoolApplier {
       this.o.logger.info({ mode: 'reload', generation: this.generation, ...r }, 'pool applied');
     }
     return r !== undefined;
-  }
-
-  /** Lua mode: the config is constant; the table goes to its file and to the pool's dict. */
-  private async applyLua(table: RouteTable): Promise<void> {
-    const members = encodeMembership(table, this.version + 1);
-    if (membershipBody(members) === this.lastMembers) return;
-    this.version += 1;
-    const started = performance.now();
-    // The file first: a pool nginx (re)starting loads it.
-    await writeFile(`${this.o.paths.pool.members}.tmp`, members);
-    await rename(`${this.o.paths.pool.members}.tmp`, this.o.paths.pool.members);
-    this.lastMembers = undefined;
-    if (!this.o.supervisor.running) {
-      this.o.logger.warn('pool nginx is not running; the table loads when it restarts');
-      return;
-    }
-    await this.put(members);
-    this.lastMembers = membershipBody(members);
-    this.confirmed = true;
-    // One line per apply, as in reload mode (bench/lib/stages.ts reads it).
-    const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    this.o.logger.info({ mode: 'lua', version: this.version, durationMs }, 'pool applied');
-  }
-
-  private async put(members: string): Promise<void> {
-    const { metrics, paths } = this.o;
-    const res = await putMembership(paths.pool.control, members);
-    if (!res || res.status !== 200 || res.text !== String(this.version)) {
-      metrics.poolUpdates.inc({ mode: 'lua', result: 'failure' });
-      throw new ToolkitError(
-        `pool membership update ${this.version} not confirmed: ${res ? `${res.status} ${res.text}` : 'no answer'}`,
-        { code: 'E_NGINX', retryable: true },
-      );
-    }
-    metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
   }
 
   /** Validate, swap, reload, confirm; undefined when the pool nginx is not running. */

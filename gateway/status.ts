@@ -44,8 +44,8 @@ export interface GatewayStatus {
   /** How route and instance changes reach nginx: `lua` (shared dict, no reload) or `reload`. */
   mode?: 'lua' | 'reload';
   nginx: NginxState;
-  /** The upstream pool nginx (instances live there; membership changes reload only it). */
-  pool: NginxState & { generation: number; mode?: 'lua' | 'reload' };
+  /** Reload mode's upstream pool nginx (instances live there; changes reload only it). */
+  pool?: NginxState & { generation: number };
   lastRender?: RenderRecord;
   lastReload?: ReloadRecord;
   lastValidation?: ValidationRecord;
@@ -98,17 +98,19 @@ export class StatusStore {
 
   nginx(update: Partial<NginxState>, tier: 'edge' | 'pool' = 'edge'): void {
     const target = tier === 'edge' ? this.data.nginx : this.data.pool;
+    if (!target) return;
     Object.assign(target, update);
     if (!target.running) delete target.pid;
   }
 
-  poolMode(mode: 'lua' | 'reload'): void {
-    this.data.pool.mode = mode;
+  /** The mode in use; only reload mode has an upstream pool nginx. */
+  setMode(mode: 'lua' | 'reload'): void {
     this.data.mode = mode;
+    if (mode === 'lua') delete this.data.pool;
   }
 
   poolGeneration(generation: number): void {
-    this.data.pool.generation = generation;
+    if (this.data.pool) this.data.pool.generation = generation;
   }
 
   render(record: RenderRecord): void {

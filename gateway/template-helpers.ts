@@ -12,14 +12,21 @@ export interface TemplateModel extends RouteTable {
   /** Arguments for `access_log` (a quoted path with the JSON format, or "off"). */
   accessLog: string;
   /**
-   * The upstream pool: `server` value for an upstream block, the route header to set, and
-   * whether the pool matches host and path itself (lua mode): a template can then send every
-   * request to it without a header, and route changes reload no nginx at all.
+   * Lua mode: one nginx whose nginx.conf defines `upstream gateway_pool` (its balancer picks the
+   * route's instances from a shared dict) and the `gateway_pool` lua module; a location sends
+   * requests there with `access_by_lua_block { require("gateway_pool").access() }` (or
+   * `.access("<upstream>")` in a per-route location) and
+   * `proxy_pass http://gateway_pool;`, and neither routes nor instances reload nginx.
    */
-  pool: { server: string; header: string; routing: boolean };
+  lua: boolean;
+  /**
+   * Reload mode: the upstream pool nginx (`server` value for an upstream block) and the header
+   * naming a request's route there.
+   */
+  pool: { server: string; header: string };
 }
 
-export type TemplateSettings = Pick<TemplateModel, 'listen' | 'accessLog' | 'pool'>;
+export type TemplateSettings = Pick<TemplateModel, 'listen' | 'accessLog' | 'lua' | 'pool'>;
 
 /**
  * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every

@@ -2,23 +2,27 @@ import { describeError, isRetryable } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { ConfigApplier } from './apply.js';
 import type { GatewayConfig } from './config.js';
+import { LuaRoutes } from './lua-routes.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMode } from './mode.js';
 import type { WorkPaths } from './nginx-config.js';
 import { PoolApplier } from './pool.js';
+import type { RouteSink } from './route-sink.js';
 import type { RouteTable } from './routes.js';
 import type { StatusStore } from './status.js';
 import { NginxSupervisor } from './supervisor.js';
 
 export interface Tiers {
-  /** The client-facing nginx. */
+  /** The client-facing nginx (lua mode: the only one). */
   supervisor: NginxSupervisor;
-  /** The upstream pool nginx. */
-  poolSupervisor: NginxSupervisor;
-  pool: PoolApplier;
+  /** Reload mode's upstream pool nginx. */
+  poolSupervisor?: NginxSupervisor;
+  /** Where route tables go (lua: the shared dict; reload: the pool). */
+  routes: RouteSink;
   /** Applies the template's output to the edge. */
   applier: ConfigApplier;
   /**
-   * Applies a route table to the pool; failures are logged and shown in status, never thrown,
+   * Applies a route table; failures are logged and shown in status, never thrown,
    * and a retryable one (a PUT or reload not confirmed) is retried every second with the latest
    * table until it lands or a newer change arrives.
    */
@@ -29,10 +33,14 @@ export interface Tiers {
 
 const RETRY_MS = 1_000;
 
-/** The two supervised nginx masters (edge and upstream pool) and their appliers. */
+/**
+ * The supervised nginx masters and their appliers: lua mode runs one nginx whose shared dict
+ * takes the route tables; reload mode adds the upstream pool nginx.
+ */
 export function createTiers(
   config: GatewayConfig,
   paths: WorkPaths,
+  mode: GatewayMode,
   log: Logger,
   metrics: GatewayMetrics,
   status: StatusStore,
@@ -55,7 +63,7 @@ export function createTiers(
       onCrash: (exit, delayMs, lines) => {
         metrics.nginxRestarts.inc({ tier });
         const s = status.snapshot();
-        status.nginx({ restarts: (tier === 'edge' ? s.nginx : s.pool).restarts + 1 }, tier);
+        status.nginx({ restarts: ((tier === 'edge' ? s.nginx : s.pool)?.restarts ?? 0) + 1 }, tier);
         status.error(
           'nginx',
           `${tier === 'edge' ? 'nginx' : 'pool nginx'} exited (${exit.signal ?? exit.exitCode}); restart in ${delayMs} ms. ${lines.join(' | ')}`.trim(),
@@ -63,18 +71,19 @@ export function createTiers(
       },
     });
   const supervisor = makeSupervisor('edge');
-  const poolSupervisor = makeSupervisor('pool');
-  const pool = new PoolApplier({
-    paths,
-    nginx: nginxBin,
-    supervisor: poolSupervisor,
-    mode: config.poolMode,
-    workerProcesses: config.workerProcesses,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    reloadTimeoutMs: config.reloadTimeoutMs,
-    logger: log.child({ component: 'pool' }),
-    metrics,
-  });
+  const poolSupervisor = mode === 'reload' ? makeSupervisor('pool') : undefined;
+  const routes: RouteSink = poolSupervisor
+    ? new PoolApplier({
+        paths,
+        nginx: nginxBin,
+        supervisor: poolSupervisor,
+        workerProcesses: config.workerProcesses,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        reloadTimeoutMs: config.reloadTimeoutMs,
+        logger: log.child({ component: 'pool' }),
+        metrics,
+      })
+    : new LuaRoutes({ paths, supervisor, logger: log.child({ component: 'pool' }), metrics });
   let retry: NodeJS.Timeout | undefined;
   let latest: RouteTable | undefined;
   const applyPool = async (table: RouteTable | undefined): Promise<void> => {
@@ -82,7 +91,7 @@ export function createTiers(
     latest = table;
     clearTimeout(retry);
     try {
-      if (await pool.apply(table)) status.poolGeneration(pool.applied);
+      if (await routes.apply(table)) status.poolGeneration(routes.applied);
     } catch (error) {
       const again = isRetryable(error);
       log.error(
@@ -103,9 +112,10 @@ export function createTiers(
     workerProcesses: config.workerProcesses,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     reloadTimeoutMs: config.reloadTimeoutMs,
+    lua: mode === 'lua',
     logger: log.child({ component: 'apply' }),
     metrics,
     status,
   });
-  return { supervisor, poolSupervisor, pool, applier, applyPool, cancelRetry };
+  return { supervisor, ...(poolSupervisor ? { poolSupervisor } : {}), routes, applier, applyPool, cancelRetry };
 }

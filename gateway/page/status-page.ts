@@ -66,7 +66,8 @@ async function refresh() {
       badge(s.ready ? 'ready' : 'not ready', s.ready ? 'ok' : 'bad'), el('span', ''),
       el('span', 'listen ' + s.listen), el('span', 'generation ' + s.generation),
       el('span', 'nginx ' + (s.nginx.running ? 'running (pid ' + s.nginx.pid + ')' : 'down') + ', restarts ' + s.nginx.restarts),
-      el('span', 'upstream pool ' + (s.pool.running ? 'running' : 'down') + (s.pool.mode ? ' (' + s.pool.mode + ' mode)' : '') + ', generation ' + s.pool.generation + ', restarts ' + s.pool.restarts),
+      el('span', (s.mode || '?') + ' mode'),
+      s.pool ? el('span', 'upstream pool ' + (s.pool.running ? 'running' : 'down') + ', generation ' + s.pool.generation + ', restarts ' + s.pool.restarts) : el('span', ''),
       el('span', 'Consul ' + s.consul), el('span', 'template ' + s.template));
     fill('routes', s.routes.map(r => [
       el('code', (r.host || '*') + r.path), r.strip || '', r.services.join(', '),

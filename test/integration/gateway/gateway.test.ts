@@ -16,7 +16,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
   // lua: the pool matches routes itself (the edge has one catch-all location); reload: per-route
   // locations in the edge, upstream blocks in the pool. The same behaviour either way.
   for (const mode of ['lua', 'reload'])
-    it(`routes urlprefix- tags to healthy instances: rotation, 503, host route, strip, longest prefix (pool ${mode})`, async () => {
+    it(`routes urlprefix- tags to healthy instances: rotation, 503, host route, strip, longest prefix (${mode} mode)`, async () => {
       const [a, b, api, site] = await Promise.all([
         backend('a'),
         backend('b'),
@@ -31,7 +31,7 @@ describe('gateway (library, real nginx + real Consul)', function () {
       ]);
       await register('site', 'site', site.port, ['urlprefix-example.com/']);
       await register('dead', 'dead', 1, ['urlprefix-/dead'], { Check: { TTL: '60s' } }); // critical
-      gw = await suite.start(['--pool-mode', mode]);
+      gw = await suite.start(['--mode', mode]);
       await waitServed(`${gw.url}/app/x`, ['a', 'b']);
       const s0 = await status();
       // longest prefix wins
@@ -260,49 +260,51 @@ describe('gateway (library, real nginx + real Consul)', function () {
     );
   });
 
-  it('reload() bumps the generation; nginx killed outright is restarted with the last good config', async () => {
-    const ok = await backend('ok');
-    await register('ok', 'ok', ok.port, ['urlprefix-/']);
-    gw = await suite.start();
-    await waitServed(`${gw.url}/`, ['ok']);
-    const g0 = (await status()).generation;
-    await gw.gateway.reload();
-    expect((await status()).generation).to.equal(g0 + 1);
-    const pid = (await status()).nginx.pid as number;
-    process.kill(pid, 'SIGKILL');
-    await waitFor(
-      async () => {
-        const s = await status();
-        return s.nginx.running && s.nginx.pid !== pid && s.nginx.restarts === 1;
-      },
-      { what: 'nginx restarted' },
-    );
-    await waitServed(`${gw.url}/`, ['ok']);
-    expect(await metric('gateway_nginx_restarts_total{tier="edge"}')).to.equal(1);
-    // Changes still apply after the restart (no orphaned workers holding the port).
-    const two = await backend('two');
-    await register('two', 'ok', two.port, ['urlprefix-/']);
-    await waitServed(`${gw.url}/`, ['ok', 'two']);
-    // The same for the upstream pool's master.
-    const poolPid = (await status()).pool.pid as number;
-    process.kill(poolPid, 'SIGKILL');
-    await waitFor(
-      async () => {
-        const s = await status();
-        return s.pool.running && s.pool.pid !== poolPid && s.pool.restarts === 1;
-      },
-      { what: 'pool nginx restarted' },
-    ).catch(async (e: Error) => {
-      throw new Error(
-        `${e.message}\n${JSON.stringify((await status()).pool)}\n${gw!.logs
-          .slice(-8)
-          .map((l) => JSON.stringify(l))
-          .join('\n')}`,
+  for (const mode of ['lua', 'reload'] as const)
+    it(`${mode} mode: reload() bumps the generation; nginx killed outright is restarted with the last good config`, async () => {
+      const ok = await backend('ok');
+      await register('ok', 'ok', ok.port, ['urlprefix-/']);
+      gw = await suite.start(['--mode', mode]);
+      await waitServed(`${gw.url}/`, ['ok']);
+      const g0 = (await status()).generation;
+      await gw.gateway.reload();
+      expect((await status()).generation).to.equal(g0 + 1);
+      const pid = (await status()).nginx.pid as number;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(
+        async () => {
+          const s = await status();
+          return s.nginx.running && s.nginx.pid !== pid && s.nginx.restarts === 1;
+        },
+        { what: 'nginx restarted' },
       );
+      await waitServed(`${gw.url}/`, ['ok']);
+      expect(await metric('gateway_nginx_restarts_total{tier="edge"}')).to.equal(1);
+      // Changes still apply after the restart (no orphaned workers holding the port).
+      const two = await backend('two');
+      await register('two', 'ok', two.port, ['urlprefix-/']);
+      await waitServed(`${gw.url}/`, ['ok', 'two']);
+      if (mode === 'lua') return;
+      // The same for the upstream pool's master.
+      const poolPid = (await status()).pool?.pid as number;
+      process.kill(poolPid, 'SIGKILL');
+      await waitFor(
+        async () => {
+          const s = await status();
+          return s.pool?.running && s.pool.pid !== poolPid && s.pool.restarts === 1;
+        },
+        { what: 'pool nginx restarted' },
+      ).catch(async (e: Error) => {
+        throw new Error(
+          `${e.message}\n${JSON.stringify((await status()).pool)}\n${gw!.logs
+            .slice(-8)
+            .map((l) => JSON.stringify(l))
+            .join('\n')}`,
+        );
+      });
+      await waitServed(`${gw.url}/`, ['ok', 'two']);
+      await suite.agent.client.deregisterService('ok');
+      await waitServed(`${gw.url}/`, ['two']);
+      expect(await metric('gateway_nginx_restarts_total{tier="pool"}')).to.equal(1);
     });
-    await waitServed(`${gw.url}/`, ['ok', 'two']);
-    await suite.agent.client.deregisterService('ok');
-    await waitServed(`${gw.url}/`, ['two']);
-    expect(await metric('gateway_nginx_restarts_total{tier="pool"}')).to.equal(1);
-  });
 });

@@ -20,7 +20,7 @@ function renderDefault(
   instances: InstanceInput[],
   listen = '127.0.0.1:8080',
   file = defaultTemplatePath(),
-  routing = false,
+  lua = false,
 ): string {
   const hb = Handlebars.create();
   const m = new Map<string, InstanceInput[]>();
@@ -29,7 +29,8 @@ function renderDefault(
     ...buildRouteTable(m),
     listen,
     accessLog: 'off',
-    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route', routing },
+    lua,
+    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
   };
   hb.registerHelper('gatewayRoutes', () => model);
   return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
@@ -43,7 +44,7 @@ describe('gateway nginx config rendering (pure)', () => {
     inst('down', 7000, ['urlprefix-/down'], 'critical'),
   ];
 
-  it('default template (edge): routes to the pool by route name; default server, host server, strip', () => {
+  it('default template, reload mode: routes to the pool by route name; default server, host server, strip', () => {
     const out = renderDefault(sample);
     expect(out).to.include(
       'upstream gateway_pool {\n    server unix:/w/pool.sock max_fails=0;\n    keepalive 64;',
@@ -61,13 +62,14 @@ describe('gateway nginx config rendering (pure)', () => {
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
 
-  it('default template with a routing pool (lua mode): one catch-all server, unchanged by routes', () => {
+  it('default template, lua mode: one catch-all server, retries, unchanged by routes', () => {
     const out = renderDefault(sample, '127.0.0.1:8080', defaultTemplatePath(), true);
     expect(out).to.match(
-      /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}# No route header: the pool matches the request itself\.\n {8}set \$gateway_route "";\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n\}/,
+      /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}access_by_lua_block \{ require\("gateway_pool"\)\.access\(\) \}\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n\}/,
     );
-    expect(out.match(/^ *(server \{|location )/gm)).to.have.length(2);
-    expect(out).not.to.match(/route_|rewrite|10\.0\.0\.1|example\.com/);
+    expect(out).to.include('proxy_next_upstream error timeout http_502 http_503 http_504;');
+    expect(out.match(/^ *(server \{|location |upstream )/gm)).to.have.length(2);
+    expect(out).not.to.match(/route_|rewrite|10\.0\.0\.1|example\.com|X-Gateway-Route/);
     const other = [
       inst('api', 1, ['urlprefix-api.example/v1 strip=/v1']),
       inst('x', 2, ['urlprefix-/']),

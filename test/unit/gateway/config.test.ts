@@ -52,7 +52,7 @@ describe('gateway config (flags + env)', () => {
       outageHoldMs: 5_000,
       shutdownTimeoutMs: 10_000,
       reloadTimeoutMs: 10_000,
-      poolMode: 'auto',
+      mode: 'auto',
     });
     expect(c.consul.maxConns).to.equal(32);
     expect(resolveConfig(['--consul-max-conns', '8'], {}, defaults).consul.maxConns).to.equal(8);
@@ -62,8 +62,8 @@ describe('gateway config (flags + env)', () => {
     expect(() => resolveConfig(['--consul-max-conns', '2'], {}, defaults)).to.throw(
       /--consul-max-conns: expected a whole number from 4 to 10000, received 2/,
     );
-    expect(resolveConfig(['--pool-mode', 'reload'], {}, defaults).poolMode).to.equal('reload');
-    expect(resolveConfig([], { GATEWAY_POOL_MODE: 'lua' }, defaults).poolMode).to.equal('lua');
+    expect(resolveConfig(['--mode', 'reload'], {}, defaults).mode).to.equal('reload');
+    expect(resolveConfig([], { GATEWAY_MODE: 'lua' }, defaults).mode).to.equal('lua');
     const e = resolveConfig(
       [],
       { CONSUL_HTTP_ADDR: 'consul:8501', GATEWAY_LISTEN: ':8080', CONSUL_HTTP_TOKEN: 't' },
@@ -77,7 +77,7 @@ describe('gateway config (flags + env)', () => {
     expect(() => resolveConfig(['--listen', 'nope:x'], {}, defaults)).to.throw(/--listen/);
     expect(() => resolveConfig(['--work-dir', '/tmp/a b'], {}, defaults)).to.throw(/--work-dir/);
     expect(() => resolveConfig(['--wait', '2s:1s'], {}, defaults)).to.throw(/--wait/);
-    expect(() => resolveConfig(['--pool-mode', 'fast'], {}, defaults)).to.throw(/--pool-mode/);
+    expect(() => resolveConfig(['--mode', 'fast'], {}, defaults)).to.throw(/--mode/);
     expect(() => resolveConfig(['--bogus'], {}, defaults)).to.throw(/unknown flag/);
     expect(() => resolveConfig(['extra'], {}, defaults)).to.throw(/unexpected argument/);
   });

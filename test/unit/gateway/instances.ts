@@ -25,14 +25,13 @@ export function tableOf(instances: InstanceInput[]): RouteTable {
   return buildRouteTable(m);
 }
 
-/** The pool config for these instances (work dir /w, generation 3), in reload or lua mode. */
-export function renderPool(instances: InstanceInput[], mode: 'reload' | 'lua' = 'reload'): string {
+/** Reload mode's pool config for these instances (work dir /w, generation 3). */
+export function renderPool(instances: InstanceInput[]): string {
   return renderPoolConfig({
     paths: workPaths('/w'),
     table: tableOf(instances),
     generation: 3,
     workerProcesses: 'auto',
     shutdownTimeoutMs: 10_000,
-    ...(mode === 'lua' ? { lua: { membersFile: '/w/pool-members.txt' } } : {}),
   });
 }

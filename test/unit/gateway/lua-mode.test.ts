@@ -1,7 +1,19 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { encodeMembership, membershipBody } from '../../../gateway/pool-lua.js';
+import { encodeMembership, membershipBody } from '../../../gateway/lua-module.js';
+import { renderMainConfig, workPaths } from '../../../gateway/nginx-config.js';
 import { inst, renderPool, tableOf } from './instances.js';
+
+/** The gateway's nginx.conf in lua mode (work dir /w). */
+const luaMain = (): string =>
+  renderMainConfig({
+    paths: workPaths('/w'),
+    routesFile: '/w/routes.conf',
+    generation: 3,
+    workerProcesses: 'auto',
+    shutdownTimeoutMs: 10_000,
+    lua: true,
+  });
 
 const sample = [
   inst('web', 8001, ['urlprefix-/web']),
@@ -9,9 +21,9 @@ const sample = [
   inst('down', 9000, ['urlprefix-/down'], 'critical'),
 ];
 
-describe('gateway pool in lua mode (pure)', () => {
-  it('loads the lua module, one balancer upstream, the retry policy, no route in the config', () => {
-    const out = renderPool(sample, 'lua');
+describe('gateway lua mode (pure)', () => {
+  it('nginx.conf loads the lua module and one balancer upstream; no route in the config', () => {
+    const out = luaMain();
     expect(out.startsWith('load_module "/usr/lib/nginx/modules/ndk_http_module.so";\n')).to.equal(
       true,
     );
@@ -21,28 +33,23 @@ describe('gateway pool in lua mode (pure)', () => {
     expect(out).to.match(
       /upstream gateway_pool \{\n {8}server 0\.0\.0\.1;\n {8}balancer_by_lua_block \{[^]*set_more_tries[^]*\n {8}\}\n {8}keepalive 32;\n {4}\}/,
     );
-    expect(out).to.include('proxy_next_upstream error timeout http_502 http_503 http_504;');
-    expect(out).to.include('proxy_next_upstream_tries 3;');
-    expect(out).to.include('proxy_pass http://gateway_pool;');
-    expect(out).to.include('access_by_lua_block {');
     expect(out).to.include('location = /__gateway/membership {');
-    expect(out).to.include('[==[/w/pool-members.txt]==]');
-    // Routes, their explanations and instances are in the dict only.
-    expect(out).not.to.match(/route_[0-9a-f]{12}|map |\$gateway_pool|10\.0\.0\.1/);
-    expect(out).to.include('require("gateway_pool").match(ngx.var.host or "", ngx.var.uri)');
+    expect(out).to.include('[==[/w/members.txt]==]');
+    expect(out).to.include('include "/w/routes.conf";');
+    expect(out).to.include('function M.access(route)');
+    expect(out).to.include('local r = M.match(ngx.var.host or "", ngx.var.uri)');
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
 
-  it('neither membership nor route changes change the lua config (no reload)', () => {
-    const base = renderPool(sample, 'lua');
-    expect(renderPool(sample.slice(1), 'lua')).to.equal(base);
-    expect(renderPool([...sample, inst('web', 8003, ['urlprefix-/web'])], 'lua')).to.equal(base);
-    expect(
-      renderPool([...sample, inst('api', 1, ['urlprefix-api.example/api strip=/api'])], 'lua'),
-    ).to.equal(base);
-  });
-
-  it('reload mode is unchanged: instances inline, no lua', () => {
+  it('reload mode has no lua anywhere: instances inline in the pool', () => {
+    const main = renderMainConfig({
+      paths: workPaths('/w'),
+      routesFile: '/w/routes.conf',
+      generation: 3,
+      workerProcesses: 'auto',
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(main).not.to.match(/lua|load_module|gateway_pool/);
     const out = renderPool(sample);
     expect(out).not.to.match(/lua|load_module/);
     expect(out).to.include('server 10.0.0.1:8001 max_fails=1 fail_timeout=5s;');

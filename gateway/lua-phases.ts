@@ -1,7 +1,5 @@
-import { LUA_DICT, ROUTE_HEADER } from './pool-lua.js';
-
-/** The route header as an nginx variable (`$http_x_gateway_route`). */
-export const ROUTE_HEADER_VAR = `$http_${ROUTE_HEADER.toLowerCase().replace(/-/g, '_')}`;
+import { LUA_DICT, LUA_MODULES, LUA_PACKAGE_PATH, luaInit } from './lua-module.js';
+import { nginxQuote } from './grammar.js';
 
 /**
  * balancer_by_lua: round-robin over the route's peers; retries (up to 3 tries, as the reload mode)
@@ -43,39 +41,6 @@ export const LUA_BALANCER = `local b = require "ngx.balancer"
                 return ngx.exit(502)
             end`;
 
-/**
- * access_by_lua: the route is the one the edge named (`X-Gateway-Route`, templates with per-route
- * locations) or, when it named none, the one `match` finds for the host and path, whose strip
- * prefix is then removed (as `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded
- * control character is refused with 400). No route: 404; a route without peers: 503 with its
- * explanation, before proxying.
- */
-export const LUA_ACCESS = `local dict = ngx.shared.${LUA_DICT}
-                local function answer(status, text)
-                    ngx.status = status
-                    ngx.header["Content-Type"] = "text/plain"
-                    ngx.print(text)
-                    return ngx.exit(ngx.HTTP_OK)
-                end
-                local route = ngx.var.${ROUTE_HEADER_VAR.slice(1)}
-                if not route or route == "" then
-                    local r = require("gateway_pool").match(ngx.var.host or "", ngx.var.uri)
-                    if not r then return answer(404, "no route\\n") end
-                    route = r.upstream
-                    if r.strip then
-                        local rest = ngx.var.uri:sub(#r.strip + 1)
-                        if rest:sub(1, 1) == "/" then rest = rest:sub(2) end
-                        -- set_uri refuses control characters (a decoded %0A): not a path to route.
-                        if not pcall(ngx.req.set_uri, "/" .. rest) then
-                            return answer(400, "bad request path\\n")
-                        end
-                    end
-                end
-                local peers = dict:get("p:" .. route)
-                if not peers then return answer(503, "no such route\\n") end
-                if peers == "" then return answer(503, dict:get("m:" .. route)) end
-                ngx.ctx.gw_route = route`;
-
 /** content_by_lua: PUT replaces the whole table (idempotent); every method answers the version. */
 export const LUA_MEMBERSHIP = `local dict = ngx.shared.${LUA_DICT}
                 if ngx.req.get_method() == "PUT" then
@@ -92,3 +57,33 @@ export const LUA_MEMBERSHIP = `local dict = ngx.shared.${LUA_DICT}
                     end
                 end
                 ngx.say(dict:get("version") or 0)`;
+
+/** Lua mode, main context: the modules. */
+export function luaMainDirectives(): string {
+  return LUA_MODULES.map((m) => `load_module ${nginxQuote(m)};\n`).join('');
+}
+
+/**
+ * Lua mode, http context: the module (routes and instances in a shared dict, loaded from
+ * `membersFile` at every config load) and `upstream gateway_pool`, whose balancer picks the
+ * route's instances. Constant: routes and instances never change it.
+ */
+export function luaHttpDirectives(membersFile: string): string {
+  return (
+    `    lua_package_path ${nginxQuote(LUA_PACKAGE_PATH)};\n` +
+    `    lua_shared_dict ${LUA_DICT} 16m;\n` +
+    `    init_by_lua_block {\n        ${luaInit(membersFile)}\n    }\n\n` +
+    `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
+    `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +
+    '        keepalive 32;\n    }\n'
+  );
+}
+
+/** Lua mode, control server: the membership endpoint the gateway PUTs tables to. */
+export function luaControlDirectives(): string {
+  return (
+    '        client_max_body_size 16m;\n        client_body_buffer_size 16m;\n' +
+    '        location = /__gateway/membership {\n            default_type text/plain;\n' +
+    `            content_by_lua_block {\n                ${LUA_MEMBERSHIP}\n            }\n        }\n`
+  );
+}

@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/index.js';
@@ -8,8 +16,48 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { fetchText, waitServed, type TestGateway } from './harness.js';
 import { useGatewaySuite } from './suite.js';
 
-/** The pool's membership without reloads (Debian's libnginx-mod-http-lua), and its fallback. */
-describe('gateway upstream pool, lua mode (real nginx + real Consul)', function () {
+/** A template with one location per route that still balances in lua. */
+const PER_ROUTE_TEMPLATE = `{{#with (gatewayRoutes)}}
+proxy_http_version 1.1;
+proxy_set_header Connection "";
+proxy_set_header Host $host;
+{{#each hosts}}
+server {
+    listen {{../listen}} default_server;
+{{#each routes}}
+    location {{path}} {
+{{#if stripPattern}}
+        rewrite {{stripPattern}} /$1 break;
+{{/if}}
+        access_by_lua_block { require("gateway_pool").access("{{upstream}}") }
+        proxy_pass http://gateway_pool;
+    }
+{{/each}}
+    location / {
+        return 404;
+    }
+}
+{{/each}}
+{{/with}}
+`;
+
+/** Pids of nginx masters started with this work dir as prefix. */
+function nginxMasters(workDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        return cmd.startsWith('nginx: master process') && cmd.includes(` ${workDir}/ `);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Lua mode: one nginx, routes and instances without reloads (Debian's libnginx-mod-http-lua). */
+describe('gateway lua mode: one nginx (real nginx + real Consul)', function () {
   this.timeout(60_000);
   const suite = useGatewaySuite();
   const { backend, register, metric, status } = suite;
@@ -17,7 +65,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
   const poolReloads = () => metric('gateway_reloads_total{tier="pool",result="success"}');
   const edgeReloads = () => metric('gateway_reloads_total{tier="edge",result="success"}');
   const luaUpdates = () => metric('gateway_pool_updates_total{mode="lua",result="success"}');
-  const poolMode = async (): Promise<string> => String((await status()).pool.mode);
+  const mode = async (): Promise<string> => String((await status()).mode);
 
   it('membership and route changes without a reload: join, leave, empty (503), new route', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
@@ -31,8 +79,12 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
       Tags: ['urlprefix-/app'],
       Checks: [{ TTL: '60s' }],
     });
-    gw = await suite.start(['--pool-mode', 'lua']);
-    expect(await poolMode()).to.equal('lua');
+    gw = await suite.start(['--mode', 'lua']);
+    expect(await mode()).to.equal('lua');
+    expect((await status()).pool).to.equal(undefined);
+    // One nginx master for this gateway: no pool nginx.
+    expect(nginxMasters(gw.workDir)).to.have.length(1);
+    expect(existsSync(join(gw.workDir, 'pool.pid'))).to.equal(false);
     await waitServed(`${gw.url}/app/`, ['a']);
     const reloads = await poolReloads();
     const updates = await luaUpdates();
@@ -53,7 +105,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     expect(await poolReloads()).to.equal(reloads);
     await waitFor(async () => (await luaUpdates()) >= updates + 3, { what: 'three lua updates' });
 
-    // A new route is matched by the pool too: still no reload of either nginx.
+    // A new route is matched in lua too: still no reload.
     await register('a', 'web', a.port, ['urlprefix-/app']);
     await register('b2', 'api', b.port, ['urlprefix-/api']);
     await waitServed(`${gw.url}/api/`, ['b']);
@@ -71,7 +123,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     ]);
     await register('a', 'any', a.port, ['urlprefix-/a']);
     await register('b', 'wild', b.port, ['urlprefix-*.example.com/']);
-    gw = await suite.start(['--pool-mode', 'lua']);
+    gw = await suite.start(['--mode', 'lua']);
     await waitServed(`${gw.url}/`, ['b'], 'x.y.example.com');
     const served = async (host: string, path = '/'): Promise<string> => {
       const r = await fetchText(`${gw!.url}${path}`, host);
@@ -114,28 +166,24 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     );
   });
 
-  it('a template with per-route locations names the route itself (X-Gateway-Route)', async () => {
+  it('a template with per-route locations names the route itself (access("<upstream>"))', async () => {
     const a = await backend('a');
     await register('a', 'web', a.port, ['urlprefix-/app strip=/app']);
     const dir = mkdtempSync(join(tmpdir(), 'gw-tpl-'));
     const template = join(dir, 'per-route.hbs');
-    // The default template with the pool's own matching turned off: one location per route.
-    writeFileSync(
-      template,
-      readFileSync(defaultTemplatePath(), 'utf8').replace('{{#if pool.routing}}', '{{#if false}}'),
-    );
-    gw = await suite.start(['--pool-mode', 'lua', '--template', template]);
+    writeFileSync(template, PER_ROUTE_TEMPLATE);
+    gw = await suite.start(['--mode', 'lua', '--template', template]);
     await waitServed(`${gw.url}/app/x`, ['a']);
     expect((await fetchText(`${gw.url}/app/x?y=1`)).body).to.match(/^a \/x\?y=1 /);
     expect(readFileSync(join(gw.workDir, 'routes.conf'), 'utf8')).to.match(
-      /location \/app \{\n {8}set \$gateway_route route_[0-9a-f]{12};/,
+      /location \/app \{\n {8}rewrite [^\n]+\n {8}access_by_lua_block \{ require\("gateway_pool"\)\.access\("route_[0-9a-f]{12}"\) \}/,
     );
+    expect((await fetchText(`${gw.url}/elsewhere`)).status).to.equal(404);
     const edge = await edgeReloads();
     await register('b', 'other', a.port, ['urlprefix-/other']);
     await waitServed(`${gw.url}/other`, ['a']);
-    // A new route changes this template's output: the edge reloads, the pool does not.
+    // A new route changes this template's output: nginx reloads.
     expect(await edgeReloads()).to.equal(edge + 1);
-    expect(await poolReloads()).to.equal(0);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -144,7 +192,7 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     const refused = await freePort();
     await register('a', 'web', a.port, ['urlprefix-/r']);
     await register('dead', 'web', refused, ['urlprefix-/r']);
-    gw = await suite.start(['--pool-mode', 'lua']);
+    gw = await suite.start(['--mode', 'lua']);
     await waitServed(`${gw.url}/r/`, ['a']);
     for (let i = 0; i < 12; i++) {
       const r = await fetchText(`${gw.url}/r/`);
@@ -164,42 +212,42 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
       Tags: ['urlprefix-/v6'],
     });
     await register('four', 'web', four.port, ['urlprefix-/v6']);
-    gw = await suite.start(['--pool-mode', 'lua']);
+    gw = await suite.start(['--mode', 'lua']);
     await waitServed(`${gw.url}/v6/`, ['six', 'four']);
-    expect(readFileSync(join(gw.workDir, 'pool-members.txt'), 'utf8')).to.include(
+    expect(readFileSync(join(gw.workDir, 'members.txt'), 'utf8')).to.include(
       `[::1]:${six.port}`,
     );
     expect(gw.logs.filter((l) => l.nginx)).to.deep.equal([]);
   });
 
-  it('a pool nginx killed outright restarts with the last table (loaded from its file)', async () => {
+  it('nginx killed outright restarts with the last table (loaded from its file)', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
-    gw = await suite.start(['--pool-mode', 'lua']);
+    gw = await suite.start(['--mode', 'lua']);
     await waitServed(`${gw.url}/app/`, ['a']);
     await register('b', 'web', b.port, ['urlprefix-/app']);
     await waitServed(`${gw.url}/app/`, ['a', 'b']);
-    const pid = Number(readFileSync(join(gw.workDir, 'pool.pid'), 'utf8'));
+    const pid = Number(readFileSync(join(gw.workDir, 'nginx.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
     await waitFor(
       async () => {
-        const now = Number(readFileSync(join(gw!.workDir, 'pool.pid'), 'utf8').trim() || 0);
-        return now > 0 && now !== pid;
+        const text = readFileSync(join(gw!.workDir, 'nginx.pid'), 'utf8').trim();
+        return Number(text || 0) > 0 && Number(text) !== pid;
       },
-      { what: 'pool nginx restarted' },
+      { what: 'nginx restarted' },
     );
-    // No membership change since: both instances come from pool-members.txt.
+    // No membership change since: both instances come from members.txt.
     await waitServed(`${gw.url}/app/`, ['a', 'b']);
   });
 
   it('a table update the pool did not confirm is sent again without a new change', async () => {
     const a = await backend('a');
     await register('a', 'web', a.port, ['urlprefix-/app']);
-    gw = await suite.start(['--pool-mode', 'lua']);
+    gw = await suite.start(['--mode', 'lua']);
     await waitServed(`${gw.url}/app/`, ['a']);
     const failures = () => metric('gateway_pool_updates_total{mode="lua",result="failure"}');
-    // Hide the pool's control socket: the PUT of the next table finds nothing to connect to.
-    const control = join(gw.workDir, 'pool-control.sock');
+    // Hide the control socket: the PUT of the next table finds nothing to connect to.
+    const control = join(gw.workDir, 'control.sock');
     renameSync(control, `${control}.away`);
     try {
       await register('b', 'api', a.port, ['urlprefix-/api']);
@@ -211,11 +259,12 @@ describe('gateway upstream pool, lua mode (real nginx + real Consul)', function 
     await waitServed(`${gw.url}/api/`, ['a']);
   });
 
-  it('--pool-mode reload reloads the pool per membership change', async () => {
+  it('--mode reload: a second nginx (the pool) reloads per membership change', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
-    gw = await suite.start(['--pool-mode', 'reload']);
-    expect(await poolMode()).to.equal('reload');
+    gw = await suite.start(['--mode', 'reload']);
+    expect(await mode()).to.equal('reload');
+    expect(nginxMasters(gw.workDir)).to.have.length(2);
     await waitServed(`${gw.url}/app/`, ['a']);
     const reloads = await poolReloads();
     await register('b', 'web', b.port, ['urlprefix-/app']);

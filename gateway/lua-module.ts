@@ -1,3 +1,4 @@
+import { LUA_ACCESS } from './lua-access.js';
 import type { Route, RouteTable } from './routes.js';
 
 /** Where Debian's libnginx-mod-http-lua (and the ndk module it needs) and lua-resty-core live. */
@@ -5,9 +6,6 @@ export const LUA_MODULES = [
   '/usr/lib/nginx/modules/ndk_http_module.so',
   '/usr/lib/nginx/modules/ngx_http_lua_module.so',
 ];
-/** The header the edge sets to name a route's upstream (the pool never trusts anything else). */
-export const ROUTE_HEADER = 'X-Gateway-Route';
-
 export const LUA_PACKAGE_PATH = '/usr/share/lua/5.1/?.lua;;';
 /**
  * Shared dict: `p:<upstream>` -> "host:port ...", `m:<upstream>` -> 503 text, `routing` -> the
@@ -15,7 +13,7 @@ export const LUA_PACKAGE_PATH = '/usr/share/lua/5.1/?.lua;;';
  */
 export const LUA_DICT = 'gateway_peers';
 
-/** One route as the pool's Lua code reads it (every field passed the route grammars). */
+/** One route as the Lua code reads it (every field passed the route grammars). */
 function routeLine(r: Route): string {
   return [
     r.upstream,
@@ -30,7 +28,7 @@ function routeLine(r: Route): string {
 }
 
 /**
- * The routing table as the pool's Lua code reads it: `v <version>`, then one line per route,
+ * The routing table as the Lua code reads it: `v <version>`, then one line per route,
  * `<upstream> <host|-> <path> <strip|-> <service,...> <h|r> <host:port>...` (no addresses: no
  * healthy instance). Data only: the Lua side matches each field against a pattern and never
  * evaluates it; values passed the route grammars already (no whitespace in any of them).
@@ -46,11 +44,12 @@ export function membershipBody(encoded: string): string {
 
 /**
  * init_by_lua: the `gateway_pool` module. `load` validates a table and stores it in the dict
- * (all or nothing); `match` finds a request's route by host and longest path prefix, as the
+ * (all or nothing); `match` finds a request's route by host and longest path prefix, as
  * per-route `server`/`location` blocks would (exact host, then the longest `*.` wildcard, with
- * host-less routes serving every host that lacks the same path). The table file is loaded at
- * every config load, so a restarted pool serves the last table before the gateway sends one;
- * the dict itself survives reloads (HUP).
+ * host-less routes serving every host that lacks the same path); `access` (access_by_lua) picks
+ * the request's route and answers 404/503 itself. The table file is loaded at every config load,
+ * so a restarted nginx serves the last table before the gateway sends one; the dict itself
+ * survives reloads (HUP).
  */
 export function luaInit(membersFile: string): string {
   // The work dir has no quotes, brackets or spaces (config.ts), so a long bracket is safe.
@@ -164,6 +163,7 @@ export function luaInit(membersFile: string): string {
             if d and (not r or #d.path > #r.path) then r = d end
             return r
         end
+        ${LUA_ACCESS}
         package.loaded.gateway_pool = M
         local f = io.open([==[${membersFile}]==], "r")
         if f then

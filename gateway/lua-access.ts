@@ -1,0 +1,33 @@
+/**
+ * `M.access(route)` of the `gateway_pool` module (access_by_lua): the request's route is the one
+ * the template named (`access("<upstream>")` in a per-route location) or, when it named none,
+ * the one `match` finds for the host and path, whose strip prefix is then removed (as
+ * `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded control character is refused
+ * with 400). No route: 404; a route without peers: 503 with its explanation, before proxying.
+ * The route goes to `ngx.ctx.gw_route` for the balancer (and the traffic counters).
+ */
+export const LUA_ACCESS = `local function answer(status, text)
+            ngx.status = status
+            ngx.header["Content-Type"] = "text/plain"
+            ngx.print(text)
+            return ngx.exit(ngx.HTTP_OK)
+        end
+        function M.access(route)
+            if not route then
+                local r = M.match(ngx.var.host or "", ngx.var.uri)
+                if not r then return answer(404, "no route\\n") end
+                route = r.upstream
+                if r.strip then
+                    local rest = ngx.var.uri:sub(#r.strip + 1)
+                    if rest:sub(1, 1) == "/" then rest = rest:sub(2) end
+                    -- set_uri refuses control characters (a decoded %0A): not a path to route.
+                    if not pcall(ngx.req.set_uri, "/" .. rest) then
+                        return answer(400, "bad request path\\n")
+                    end
+                end
+            end
+            local peers = dict:get("p:" .. route)
+            if not peers then return answer(503, "no such route\\n") end
+            if peers == "" then return answer(503, dict:get("m:" .. route)) end
+            ngx.ctx.gw_route = route
+        end`;
