@@ -117,5 +117,12 @@ export function createTiers(
     metrics,
     status,
   });
-  return { supervisor, ...(poolSupervisor ? { poolSupervisor } : {}), routes, applier, applyPool, cancelRetry };
+  return {
+    supervisor,
+    ...(poolSupervisor ? { poolSupervisor } : {}),
+    routes,
+    applier,
+    applyPool,
+    cancelRetry,
+  };
 }

@@ -10,7 +10,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultTemplatePath } from '../../../gateway/index.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fetchText, waitServed, type TestGateway } from './harness.js';
@@ -214,9 +213,7 @@ describe('gateway lua mode: one nginx (real nginx + real Consul)', function () {
     await register('four', 'web', four.port, ['urlprefix-/v6']);
     gw = await suite.start(['--mode', 'lua']);
     await waitServed(`${gw.url}/v6/`, ['six', 'four']);
-    expect(readFileSync(join(gw.workDir, 'members.txt'), 'utf8')).to.include(
-      `[::1]:${six.port}`,
-    );
+    expect(readFileSync(join(gw.workDir, 'members.txt'), 'utf8')).to.include(`[::1]:${six.port}`);
     expect(gw.logs.filter((l) => l.nginx)).to.deep.equal([]);
   });
 
