@@ -131,7 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return stack.gateway;
     },
     nginxPids() {
-      // The gateway also runs an upstream-pool nginx (`-c .../pool.conf`): skip it.
+      // In reload mode the gateway also runs an upstream-pool nginx (`-c .../pool.conf`): skip it.
       const master = childPids(stack.gateway.pid ?? 0, 'nginx').find(
         (pid) => !cmdline(pid).includes('pool.conf'),
       );

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendEnv } from '../../helpers/backends.js';
 import type { TestContainers } from '../../helpers/containers.js';
@@ -141,8 +141,11 @@ describe('hostile and malformed container metadata (200+ values)', function () {
         expect((await get(`${suite.stack.gatewayUrl}/${c.env.PATHS}/`)).status).not.to.equal(200);
       expect(suite.stack.registrator.running, 'registrator alive').to.equal(true);
       expect(suite.stack.gateway.running, 'gateway alive').to.equal(true);
-      const live = ['routes.conf', 'pool.conf']
-        .map((f) => readFileSync(join(suite.stack.workDir, f), 'utf8'))
+      // Lua mode: routes and instances in members.txt; reload mode: in pool.conf.
+      const live = ['routes.conf', 'members.txt', 'pool.conf']
+        .map((f) => join(suite.stack.workDir, f))
+        .filter((f) => existsSync(f))
+        .map((f) => readFileSync(f, 'utf8'))
         .join('\n');
       for (const m of MARKERS) expect(live, `live nginx config contains ${m}`).not.to.include(m);
       // Nothing hostile was even offered to nginx: no config failed validation.
