@@ -115,12 +115,17 @@ export function trafficDictDirective(): string {
   return `lua_shared_dict ${TRAFFIC_DICT} ${TRAFFIC_DICT_SIZE};`;
 }
 
-/** The control server's location answering the dump (its own requests are not counted). */
+/**
+ * For a `server` block whose requests are not client traffic (the control server): overrides an
+ * http-level log handler, so they are not counted as unrouted requests.
+ */
+export const TRAFFIC_NOT_COUNTED = 'log_by_lua_block { }';
+
+/** The control server's location answering the dump. */
 export function trafficControlLocation(indent = '        '): string {
   return [
     `location = ${TRAFFIC_PATH} {`,
     '    default_type text/plain;',
-    '    log_by_lua_block { }',
     `    content_by_lua_block { ${TRAFFIC_LUA_DUMP} }`,
     '}',
   ]

@@ -49,7 +49,7 @@ const DEFINITIONS: Definition[] = [
   },
   {
     name: 'gateway_connections',
-    help: 'Client connections of nginx by state (active = reading + writing + waiting)',
+    help: 'Open client connections of nginx by state (reading a request, writing a response, idle keepalive); their sum is the active connections',
     type: 'gauge',
     pick: (s) => s.connections,
   },

@@ -117,7 +117,7 @@ export function trafficSeries(
   for (let k = 1; k <= 5 && none; k++)
     s.unrouted.push({ labels: { code_class: CLASSES[k]! }, value: none.requests[k]! });
   if (connections)
-    for (const state of ['active', 'reading', 'writing', 'waiting'] as const)
+    for (const state of ['reading', 'writing', 'waiting'] as const)
       s.connections.push({ labels: { state }, value: connections[state] });
   return s;
 }

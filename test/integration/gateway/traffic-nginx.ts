@@ -2,6 +2,7 @@ import { LUA_MODULES, LUA_PACKAGE_PATH } from '../../../gateway/pool-lua.js';
 import {
   TRAFFIC_LUA_INIT,
   TRAFFIC_LUA_LOG,
+  TRAFFIC_NOT_COUNTED,
   trafficControlLocation,
   trafficDictDirective,
 } from '../../../gateway/traffic-lua.js';
@@ -59,8 +60,8 @@ export function trafficHttpConfig(o: TrafficNginxOptions): string {
         }
         keepalive 8;
     }
-    server { listen 127.0.0.1:${o.ok}; log_by_lua_block { } return 200 "ok\\n"; }
-    server { listen 127.0.0.1:${o.fail}; log_by_lua_block { } return 500 "failed\\n"; }
+    server { listen 127.0.0.1:${o.ok}; ${TRAFFIC_NOT_COUNTED} return 200 "ok\\n"; }
+    server { listen 127.0.0.1:${o.fail}; ${TRAFFIC_NOT_COUNTED} return 500 "failed\\n"; }
     server {
         listen 127.0.0.1:${o.front};
         location / {
@@ -87,6 +88,7 @@ export function trafficHttpConfig(o: TrafficNginxOptions): string {
     }
     server {
         listen unix:${o.control};
+        ${TRAFFIC_NOT_COUNTED}
 ${trafficControlLocation()}    }
 `;
 }

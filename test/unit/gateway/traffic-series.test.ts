@@ -86,7 +86,6 @@ describe('gateway traffic series and labels (pure)', () => {
   it('unrouted requests by class, connections by state', () => {
     expect(s.unrouted.find((x) => x.labels.code_class === '4xx')?.value).to.equal(6);
     expect(s.connections.map((x) => [x.labels.state, x.value])).to.deep.equal([
-      ['active', 5],
       ['reading', 1],
       ['writing', 2],
       ['waiting', 2],
