@@ -8,7 +8,7 @@ export type TrafficKind =
   | 'sum' // s: upstream seconds
   | 'failures' // f: failed peer attempts
   | 'retries' // t: tries after the first
-  | 'unavailable'; // u: answered by the gateway, no upstream tried
+  | 'local'; // u: answered by the gateway, no upstream tried
 
 export interface TrafficEntry {
   /** The dict key, as nginx sent it (the identity of the counter). */
@@ -40,7 +40,7 @@ const KINDS: Record<string, TrafficKind> = {
   s: 'sum',
   f: 'failures',
   t: 'retries',
-  u: 'unavailable',
+  u: 'local',
 };
 const NUMBER = String.raw`\d+(?:\.\d+)?(?:e[+-]?\d+)?`;
 const ENTRY = new RegExp(

@@ -36,10 +36,10 @@ const DEFINITIONS: Definition[] = [
     pick: (s) => s.retries,
   },
   {
-    name: 'gateway_route_unavailable_total',
-    help: 'Requests of a route the gateway answered itself without an upstream (503: no instance)',
+    name: 'gateway_route_local_responses_total',
+    help: 'Requests of a route the gateway answered itself without trying an upstream (503: no instance)',
     type: 'counter',
-    pick: (s) => s.unavailable,
+    pick: (s) => s.local,
   },
   {
     name: 'gateway_unrouted_requests_total',

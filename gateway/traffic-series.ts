@@ -12,7 +12,7 @@ export interface RouteCounts {
   sum: number;
   failures: number;
   retries: number;
-  unavailable: number;
+  local: number;
 }
 
 export function emptyCounts(): RouteCounts {
@@ -22,7 +22,7 @@ export function emptyCounts(): RouteCounts {
     sum: 0,
     failures: 0,
     retries: 0,
-    unavailable: 0,
+    local: 0,
   };
 }
 
@@ -52,7 +52,7 @@ export interface TrafficSeries {
   responseSeconds: Sample[];
   failures: Sample[];
   retries: Sample[];
-  unavailable: Sample[];
+  local: Sample[];
   unrouted: Sample[];
   connections: Sample[];
 }
@@ -98,7 +98,7 @@ export function trafficSeries(
     responseSeconds: [],
     failures: [],
     retries: [],
-    unavailable: [],
+    local: [],
     unrouted: [],
     connections: [],
   };
@@ -111,7 +111,7 @@ export function trafficSeries(
     if (c.buckets.some((n) => n > 0)) s.responseSeconds.push(...histogram(labels, c));
     s.failures.push({ labels, value: c.failures });
     s.retries.push({ labels, value: c.retries });
-    s.unavailable.push({ labels, value: c.unavailable });
+    s.local.push({ labels, value: c.local });
   }
   const none = counts.get('-');
   for (let k = 1; k <= 5 && none; k++)

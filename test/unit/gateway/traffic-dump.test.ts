@@ -37,7 +37,7 @@ describe('gateway traffic dump (pure)', () => {
       [`s:${R}`, 'sum', R, 0, 0.123],
       [`f:${R}`, 'failures', R, 0, 2],
       [`t:${R}`, 'retries', R, 0, 1],
-      [`u:${R}`, 'unavailable', R, 0, 4],
+      [`u:${R}`, 'local', R, 0, 4],
     ]);
   });
 

@@ -55,7 +55,7 @@ describe('gateway traffic series and labels (pure)', () => {
     expect(JSON.stringify(s)).not.to.include('route_000000000000');
   });
 
-  it('a cumulative histogram only for routes an upstream answered; failures, retries, unavailable', () => {
+  it('a cumulative histogram only for routes an upstream answered; failures, retries, local responses', () => {
     const app = s.responseSeconds.filter((x) => x.labels.route === '/app');
     expect(app.map((x) => [x.metricName, x.labels.le, x.value]).slice(0, 5)).to.deep.equal([
       ['gateway_route_upstream_response_seconds_bucket', '0.005', 2],
@@ -77,7 +77,7 @@ describe('gateway traffic series and labels (pure)', () => {
       ['/app', 1],
       ['api.example.com/v1', 0],
     ]);
-    expect(pick(s.unavailable)).to.deep.equal([
+    expect(pick(s.local)).to.deep.equal([
       ['/app', 0],
       ['api.example.com/v1', 4],
     ]);
