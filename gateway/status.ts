@@ -1,5 +1,6 @@
 import type { ConsulUsage } from '../template-renderer/index.js';
 import type { Instance, Route, RouteError, RouteTable } from './routes.js';
+import type { RouteRate } from './traffic-rates.js';
 
 export interface RenderRecord {
   at: string;
@@ -34,6 +35,9 @@ export interface NginxState {
   startedAt?: string;
 }
 
+/** A live route; `traffic` (lua mode): request rate and 5xx share over the last interval. */
+export type StatusRoute = Route & { traffic?: RouteRate };
+
 /** What `/status` returns and the page shows. */
 export interface GatewayStatus {
   ready: boolean;
@@ -49,7 +53,7 @@ export interface GatewayStatus {
   lastRender?: RenderRecord;
   lastReload?: ReloadRecord;
   lastValidation?: ValidationRecord;
-  routes: Route[];
+  routes: StatusRoute[];
   instances: Instance[];
   routeErrors: RouteError[];
   /** Recent errors, newest first. */
@@ -64,6 +68,7 @@ const MAX_ERRORS = 25;
 /** The gateway's observable state; components record into it, the status app reads it. */
 export class StatusStore {
   private readonly data: GatewayStatus;
+  private traffic: () => ReadonlyMap<string, RouteRate> = () => new Map();
 
   constructor(base: { listen: string; consul: string; template: string }) {
     this.data = {
@@ -81,7 +86,18 @@ export class StatusStore {
   }
 
   snapshot(): GatewayStatus {
-    return structuredClone(this.data);
+    const s = structuredClone(this.data);
+    const rates = this.traffic();
+    for (const r of s.routes) {
+      const rate = rates.get(r.upstream);
+      if (rate) r.traffic = rate;
+    }
+    return s;
+  }
+
+  /** Where the per-route rates come from (the traffic monitor, lua mode). */
+  bindTraffic(read: () => ReadonlyMap<string, RouteRate>): void {
+    this.traffic = read;
   }
 
   get ready(): boolean {

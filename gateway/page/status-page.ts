@@ -1,6 +1,7 @@
 /**
  * The status page: static HTML whose script polls /status every 2 s and rebuilds the tables.
- * Every value from Consul is inserted with textContent, never as HTML.
+ * Every value from Consul is inserted with textContent, never as HTML. Per-route request rate and
+ * 5xx share (lua mode) come from `routes[].traffic`.
  */
 export const STATUS_PAGE = `<!doctype html>
 <html lang="en">
@@ -26,7 +27,7 @@ export const STATUS_PAGE = `<!doctype html>
 <h1>gateway</h1>
 <div id="summary" class="muted">loading…</div>
 <h2>Routes</h2>
-<table id="routes"><thead><tr><th>route</th><th>strip</th><th>services</th><th>upstream servers</th></tr></thead><tbody></tbody></table>
+<table id="routes"><thead><tr><th>route</th><th>strip</th><th>services</th><th>upstream servers</th><th>req/s</th><th>5xx</th></tr></thead><tbody></tbody></table>
 <h2>Instances</h2>
 <table id="instances"><thead><tr><th>service</th><th>instance</th><th>address</th><th>health</th><th>tags</th></tr></thead><tbody></tbody></table>
 <h2>Last changes</h2>
@@ -56,6 +57,13 @@ function fill(id, rows, empty) {
   }
 }
 function badge(text, cls) { return el('span', text, 'badge ' + cls); }
+function rate(t) { return t ? (t.requestsPerSecond < 10 ? t.requestsPerSecond.toFixed(2) : Math.round(t.requestsPerSecond)) : ''; }
+function errorShare(t) {
+  if (!t || t.requestsPerSecond === 0) return '';
+  const pct = t.errorRatio * 100;
+  const text = (pct > 0 && pct < 0.1 ? '<0.1' : pct.toFixed(1)) + ' %';
+  return pct >= 5 ? badge(text, 'bad') : pct > 0 ? badge(text, 'warn') : text;
+}
 function when(iso) { return iso ? new Date(iso).toLocaleTimeString() : ''; }
 async function refresh() {
   try {
@@ -71,7 +79,8 @@ async function refresh() {
       el('span', 'Consul ' + s.consul), el('span', 'template ' + s.template));
     fill('routes', s.routes.map(r => [
       el('code', (r.host || '*') + r.path), r.strip || '', r.services.join(', '),
-      r.servers.length ? r.servers.map(x => x.target).join(' ') : badge('503: no healthy instance', 'bad')]), 'no routes');
+      r.servers.length ? r.servers.map(x => x.target).join(' ') : badge('503: no healthy instance', 'bad'),
+      rate(r.traffic), errorShare(r.traffic)]), 'no routes');
     fill('instances', s.instances.map(i => [i.service, el('code', i.id), el('code', i.address + ':' + i.port),
       badge(i.status + (i.valid ? '' : ', invalid'), i.healthy && i.valid ? 'ok' : i.status === 'warning' ? 'warn' : 'bad'),
       el('code', i.tags.join(', '))]), 'no instances');

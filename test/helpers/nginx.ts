@@ -12,10 +12,13 @@ export interface TestNginx {
   stop(): Promise<void>;
 }
 
-/** Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`. */
+/**
+ * Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`,
+ * `main` goes before it (load_module). Ready once `port` answers on `/`.
+ */
 export async function startNginx(
   http: string,
-  options: { port: number; bin?: string },
+  options: { port: number; bin?: string; main?: string },
 ): Promise<TestNginx> {
   const bin = options.bin ?? 'nginx';
   const prefix = mkdtempSync(join(tmpdir(), 'nginx-test-'));
@@ -24,6 +27,7 @@ export async function startNginx(
   writeFileSync(
     confPath,
     [
+      options.main ?? '',
       'daemon off;',
       'worker_processes 1;',
       `pid ${prefix}/logs/nginx.pid;`,

@@ -1,0 +1,134 @@
+/**
+ * Per-route traffic counted inside nginx (lua mode): a `log_by_lua` handler counts every request
+ * into its own shared dict, and a control-socket location dumps the counters as text lines that
+ * the gateway reads (gateway/traffic.ts). Nothing here parses access logs.
+ *
+ * Dict keys (route = the route's upstream name `route_<hex>`, which `access_by_lua` puts in
+ * `ngx.ctx.gw_route`; `-` = a request no route matched):
+ * - `n:<route>:<1..5>`  requests by status class
+ * - `b:<route>:<0..11>` upstream response time histogram, one slot per bucket (not cumulative);
+ *                       slot i counts times <= TRAFFIC_BUCKETS[i], the last slot the rest
+ * - `s:<route>`         sum of upstream response times (seconds)
+ * - `f:<route>`         failed peer attempts: tries nginx recorded as 502/503/504 (refused, reset,
+ *                       timed out, or an upstream 502/503/504 answer: what the retry policy retries)
+ * - `t:<route>`         retries: tries after the first
+ * - `u:<route>`         requests the gateway answered itself, no upstream tried (503 no instance)
+ * - `e`                 the dict's epoch: set at the first dump after nginx started (a restart
+ *                       empties the dict; a reload keeps it), so the reader can tell a reset
+ */
+export const TRAFFIC_DICT = 'gateway_traffic';
+/**
+ * ~128 bytes per key (slab-rounded); a route with traffic holds 5 to 21 keys: 10m holds the
+ * counters of several thousand busy routes. When full, nginx evicts the least recently used keys
+ * (routes without recent traffic); the reader treats a key that went backwards as restarted.
+ */
+export const TRAFFIC_DICT_SIZE = '10m';
+/** The control-socket location that answers the dump. */
+export const TRAFFIC_PATH = '/__gateway/traffic';
+/** Upper bounds (seconds) of the upstream response time histogram, +Inf excluded. */
+export const TRAFFIC_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+/**
+ * init_by_lua (after `require "resty.core"`): the `gateway_traffic` module. Per request `log`
+ * does 1 to 5 `incr` on the dict (one when nothing was retried and the time falls in a bucket:
+ * class, bucket, sum), with the keys of each route built once per worker.
+ */
+export const TRAFFIC_LUA_INIT = `local dict = ngx.shared.${TRAFFIC_DICT}
+        local T = {}
+        local BOUNDS = { ${TRAFFIC_BUCKETS.join(', ')} }
+        local NB = #BOUNDS
+        local FAILED = { ["502"] = true, ["503"] = true, ["504"] = true }
+        local keys, nkeys = {}, 0
+        local function keys_of(route)
+            local k = keys[route]
+            if k then return k end
+            if nkeys >= 20000 then keys, nkeys = {}, 0 end
+            k = { n = {}, b = {}, s = "s:" .. route, f = "f:" .. route, t = "t:" .. route, u = "u:" .. route }
+            for c = 1, 5 do k.n[c] = "n:" .. route .. ":" .. c end
+            for i = 0, NB do k.b[i] = "b:" .. route .. ":" .. i end
+            keys[route], nkeys = k, nkeys + 1
+            return k
+        end
+        function T.log()
+            local route = ngx.ctx.gw_route or "-"
+            local k = keys_of(route)
+            local c = math.floor(ngx.status / 100)
+            if c >= 1 and c <= 5 then dict:incr(k.n[c], 1, 0) end
+            if route == "-" then return end
+            local var = ngx.var
+            local st = var.upstream_status
+            if not st or st == "-" then return dict:incr(k.u, 1, 0) end
+            local tries, failures, time
+            if #st == 3 then
+                tries, failures = 1, FAILED[st] and 1 or 0
+                time = tonumber(var.upstream_response_time)
+            else
+                -- One value per try: "502, 200" (and " : " between internal redirects).
+                tries, failures, time = 0, 0, 0
+                for s in st:gmatch("%d+") do
+                    tries = tries + 1
+                    if FAILED[s] then failures = failures + 1 end
+                end
+                for t in (var.upstream_response_time or ""):gmatch("[%d.]+") do
+                    time = time + (tonumber(t) or 0)
+                end
+                if tries == 0 then return dict:incr(k.u, 1, 0) end
+            end
+            if tries > 1 then dict:incr(k.t, tries - 1, 0) end
+            if failures > 0 then dict:incr(k.f, failures, 0) end
+            if time then
+                local i = 1
+                while i <= NB and time > BOUNDS[i] do i = i + 1 end
+                dict:incr(k.b[i - 1], 1, 0)
+                dict:incr(k.s, time, 0)
+            end
+        end
+        function T.dump()
+            local epoch = dict:get("e")
+            if not epoch then
+                dict:add("e", math.floor(ngx.now() * 1000))
+                epoch = dict:get("e")
+            end
+            local var = ngx.var
+            local out = {
+                string.format("e %.0f", epoch or 0),
+                "c " .. (var.connections_active or 0) .. " " .. (var.connections_reading or 0)
+                    .. " " .. (var.connections_writing or 0) .. " " .. (var.connections_waiting or 0),
+            }
+            for _, key in ipairs(dict:get_keys(0)) do
+                local n = key ~= "e" and dict:get(key)
+                if n then out[#out + 1] = key .. " " .. string.format("%.17g", n) end
+            end
+            ngx.header["Content-Type"] = "text/plain"
+            ngx.print(table.concat(out, "\\n"), "\\n")
+        end
+        package.loaded.gateway_traffic = T`;
+
+/** log_by_lua: count the request (the route is `ngx.ctx.gw_route`, set by access_by_lua). */
+export const TRAFFIC_LUA_LOG = 'require("gateway_traffic").log()';
+
+/** content_by_lua of the control location: the dump. */
+export const TRAFFIC_LUA_DUMP = 'require("gateway_traffic").dump()';
+
+/** The http-level directive for the dict. */
+export function trafficDictDirective(): string {
+  return `lua_shared_dict ${TRAFFIC_DICT} ${TRAFFIC_DICT_SIZE};`;
+}
+
+/**
+ * For a `server` block whose requests are not client traffic (the control server): overrides an
+ * http-level log handler, so they are not counted as unrouted requests.
+ */
+export const TRAFFIC_NOT_COUNTED = 'log_by_lua_block { }';
+
+/** The control server's location answering the dump. */
+export function trafficControlLocation(indent = '        '): string {
+  return [
+    `location = ${TRAFFIC_PATH} {`,
+    '    default_type text/plain;',
+    `    content_by_lua_block { ${TRAFFIC_LUA_DUMP} }`,
+    '}',
+  ]
+    .map((line) => indent + line + '\n')
+    .join('');
+}
