@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { LUA_MODULES, LUA_PACKAGE_PATH } from '../gateway/pool-lua.js';
+import { LUA_MODULES, LUA_PACKAGE_PATH } from '../gateway/lua-module.js';
 import { fetchTrafficDump } from '../gateway/traffic.js';
 import { parseTrafficDump } from '../gateway/traffic-dump.js';
 import {

@@ -12,6 +12,7 @@ import { resolveMode } from './mode.js';
 import { placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
 import { ROUTE_HEADER } from './pool-config.js';
 import { buildRouteTable, type RouteTable } from './routes.js';
+import { routeErrorLogger } from './route-error-log.js';
 import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
@@ -52,21 +53,10 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
   const memory = new RouteMemory(config.routeGraceMs);
   let expiryTimer: NodeJS.Timeout | undefined;
   let latestTable: RouteTable | undefined;
-  // Rejected values already logged: each is logged once, when it first appears.
-  let loggedErrors = new Set<string>();
+  const logErrors = routeErrorLogger(log);
   const onTable = (table: RouteTable): void => {
     latestTable = table;
-    const current = new Set<string>();
-    for (const e of table.errors) {
-      const key = `${e.service}\0${e.message}`;
-      current.add(key);
-      if (!loggedErrors.has(key))
-        log.error(
-          { component: 'routes', service: e.service, error: e.message },
-          'routing value rejected',
-        );
-    }
-    loggedErrors = current;
+    logErrors(table);
   };
   const accessLog =
     config.accessLog === 'off'
@@ -219,6 +209,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         },
         'status server listening',
       );
+      t.traffic?.start();
       renderer = makeRenderer(t);
       await renderer.start();
       log.info({ consul: describeConsul(config.consul), workDir: paths.root }, 'gateway started');
@@ -241,6 +232,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     },
     async stop() {
       clearTimeout(expiryTimer);
+      tiers?.traffic?.stop();
       await renderer?.stop().catch(() => undefined);
       tiers?.cancelRetry();
       // Edge first (it drains client requests through the pool), then the pool.

@@ -4,7 +4,7 @@
  * the one `match` finds for the host and path, whose strip prefix is then removed (as
  * `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded control character is refused
  * with 400). No route: 404; a route without peers: 503 with its explanation, before proxying.
- * The route goes to `ngx.ctx.gw_route` for the balancer (and the traffic counters).
+ * The route goes to `ngx.ctx.gw_route` for the balancer and the traffic counters.
  */
 export const LUA_ACCESS = `local function answer(status, text)
             ngx.status = status
@@ -28,6 +28,7 @@ export const LUA_ACCESS = `local function answer(status, text)
             end
             local peers = dict:get("p:" .. route)
             if not peers then return answer(503, "no such route\\n") end
-            if peers == "" then return answer(503, dict:get("m:" .. route)) end
+            -- Before the 503 below: the traffic counters count it under its route.
             ngx.ctx.gw_route = route
+            if peers == "" then return answer(503, dict:get("m:" .. route)) end
         end`;

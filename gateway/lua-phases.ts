@@ -1,5 +1,12 @@
 import { LUA_DICT, LUA_MODULES, LUA_PACKAGE_PATH, luaInit } from './lua-module.js';
 import { nginxQuote } from './grammar.js';
+import {
+  TRAFFIC_LUA_INIT,
+  TRAFFIC_LUA_LOG,
+  TRAFFIC_NOT_COUNTED,
+  trafficControlLocation,
+  trafficDictDirective,
+} from './traffic-lua.js';
 
 /**
  * balancer_by_lua: round-robin over the route's peers; retries (up to 3 tries, as the reload mode)
@@ -65,23 +72,32 @@ export function luaMainDirectives(): string {
 
 /**
  * Lua mode, http context: the module (routes and instances in a shared dict, loaded from
- * `membersFile` at every config load) and `upstream gateway_pool`, whose balancer picks the
- * route's instances. Constant: routes and instances never change it.
+ * `membersFile` at every config load), the traffic counters (a log handler for every server the
+ * template writes) and `upstream gateway_pool`, whose balancer picks the route's instances.
+ * Constant: routes and instances never change it.
  */
 export function luaHttpDirectives(membersFile: string): string {
   return (
     `    lua_package_path ${nginxQuote(LUA_PACKAGE_PATH)};\n` +
     `    lua_shared_dict ${LUA_DICT} 16m;\n` +
-    `    init_by_lua_block {\n        ${luaInit(membersFile)}\n    }\n\n` +
+    `    ${trafficDictDirective()}\n` +
+    `    init_by_lua_block {\n        ${luaInit(membersFile)}\n` +
+    `        do\n        ${TRAFFIC_LUA_INIT}\n        end\n    }\n` +
+    `    log_by_lua_block { ${TRAFFIC_LUA_LOG} }\n\n` +
     `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
     `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +
     '        keepalive 32;\n    }\n'
   );
 }
 
-/** Lua mode, control server: the membership endpoint the gateway PUTs tables to. */
+/**
+ * Lua mode, control server: the membership endpoint the gateway PUTs tables to and the traffic
+ * dump; its own requests are not counted.
+ */
 export function luaControlDirectives(): string {
   return (
+    `        ${TRAFFIC_NOT_COUNTED}\n` +
+    trafficControlLocation() +
     '        client_max_body_size 16m;\n        client_body_buffer_size 16m;\n' +
     '        location = /__gateway/membership {\n            default_type text/plain;\n' +
     `            content_by_lua_block {\n                ${LUA_MEMBERSHIP}\n            }\n        }\n`

@@ -95,6 +95,11 @@ export class StatusStore {
     return s;
   }
 
+  /** The routes that are live now (no copy: read only). */
+  liveRoutes(): readonly Route[] {
+    return this.data.routes;
+  }
+
   /** Where the per-route rates come from (the traffic monitor, lua mode). */
   bindTraffic(read: () => ReadonlyMap<string, RouteRate>): void {
     this.traffic = read;

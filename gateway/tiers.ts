@@ -11,6 +11,7 @@ import type { RouteSink } from './route-sink.js';
 import type { RouteTable } from './routes.js';
 import type { StatusStore } from './status.js';
 import { NginxSupervisor } from './supervisor.js';
+import { TrafficMonitor } from './traffic.js';
 
 export interface Tiers {
   /** The client-facing nginx (lua mode: the only one). */
@@ -27,6 +28,8 @@ export interface Tiers {
    * table until it lands or a newer change arrives.
    */
   applyPool(table: RouteTable | undefined): Promise<void>;
+  /** Lua mode: per-route traffic counted in nginx, read over the control socket. */
+  traffic?: TrafficMonitor;
   /** Cancels a pending retry (on stop). */
   cancelRetry(): void;
 }
@@ -117,7 +120,9 @@ export function createTiers(
     metrics,
     status,
   });
+  const traffic = mode === 'lua' ? trafficMonitor(paths, log, metrics, status) : undefined;
   return {
+    ...(traffic ? { traffic } : {}),
     supervisor,
     ...(poolSupervisor ? { poolSupervisor } : {}),
     routes,
@@ -125,4 +130,20 @@ export function createTiers(
     applyPool,
     cancelRetry,
   };
+}
+
+function trafficMonitor(
+  paths: WorkPaths,
+  log: Logger,
+  metrics: GatewayMetrics,
+  status: StatusStore,
+): TrafficMonitor {
+  const traffic = new TrafficMonitor({
+    socketPath: paths.control,
+    routes: () => status.liveRoutes(),
+    logger: log.child({ component: 'traffic' }),
+  });
+  traffic.register(metrics.registry);
+  status.bindTraffic(() => traffic.rates());
+  return traffic;
 }

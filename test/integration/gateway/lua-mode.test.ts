@@ -186,6 +186,34 @@ describe('gateway lua mode: one nginx (real nginx + real Consul)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('counts requests per route and status class inside nginx: exact on /metrics', async () => {
+    const a = await backend('a');
+    await register('a', 'web', a.port, ['urlprefix-/a']);
+    await register('dead', 'dead', await freePort(), ['urlprefix-/dead']);
+    gw = await suite.start(['--mode', 'lua']);
+    await waitServed(`${gw.url}/a/`, ['a']);
+    const read = async (name: string): Promise<number> => (await metric(name)) || 0;
+    const names = {
+      ok: 'gateway_route_requests_total{route="/a",service="web",code_class="2xx"}',
+      bad: 'gateway_route_requests_total{route="/dead",service="dead",code_class="5xx"}',
+      failed: 'gateway_route_upstream_failures_total{route="/dead",service="dead"}',
+      none: 'gateway_unrouted_requests_total{code_class="4xx"}',
+    };
+    const before = await Promise.all(Object.values(names).map(read));
+    const send = async (path: string, n: number, status: number): Promise<void> => {
+      for (let i = 0; i < n; i++)
+        expect((await fetchText(`${gw!.url}${path}`)).status).to.equal(status);
+    };
+    await send('/a/x', 7, 200);
+    await send('/dead/', 3, 502);
+    await send('/nowhere', 4, 404);
+    const after = await Promise.all(Object.values(names).map(read));
+    expect(after.map((v, i) => v - (before[i] ?? 0))).to.deep.equal([7, 3, 3, 4]);
+    // Client data never becomes a label: only routes and services.
+    const text = (await fetchText(`${gw.statusUrl}/metrics`)).body;
+    expect(text).not.to.include('nowhere');
+  });
+
   it('retries on the next peer when one refuses connections', async () => {
     const a = await backend('a');
     const refused = await freePort();

@@ -1,4 +1,4 @@
-import { LUA_MODULES, LUA_PACKAGE_PATH } from '../../../gateway/pool-lua.js';
+import { LUA_MODULES, LUA_PACKAGE_PATH } from '../../../gateway/lua-module.js';
 import {
   TRAFFIC_LUA_INIT,
   TRAFFIC_LUA_LOG,
