@@ -18,6 +18,7 @@ import { createStatusApp } from './status-app.js';
 import { StatusStore, type GatewayStatus } from './status.js';
 import { defaultTemplatePath, gatewayHelpers } from './template-helpers.js';
 import { createTiers, type Tiers } from './tiers.js';
+import { checkWorkerAccess } from './worker-access.js';
 
 export interface Gateway {
   /** Starts nginx, the status server and the renderer; resolves once all run. */
@@ -168,6 +169,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       await chmod(paths.root, 0o755);
       await chmod(paths.tmp, 0o1777);
       await chmod(paths.pool.tmp, 0o1777);
+      checkWorkerAccess(paths.root, paths.tmp);
       // Start from nothing rendered: the first render must reach exec (validate + apply).
       await rm(paths.rendered, { force: true });
       const mode = await resolveMode({

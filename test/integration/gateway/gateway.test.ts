@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/index.js';
 import { ROOT } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { fetchText, waitServed, type TestGateway } from './harness.js';
+import { fetchText, startTestGateway, waitServed, type TestGateway } from './harness.js';
 import { useGatewaySuite } from './suite.js';
 
 describe('gateway (library, real nginx + real Consul)', function () {
@@ -307,4 +308,20 @@ describe('gateway (library, real nginx + real Consul)', function () {
       await waitServed(`${gw.url}/`, ['two']);
       expect(await metric('gateway_nginx_restarts_total{tier="pool"}')).to.equal(1);
     });
+
+  it('a --work-dir that nginx workers (nobody) cannot reach fails at start, naming the fix', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const parent = mkdtempSync(join(tmpdir(), 'gw-private-')); // mode 0700, as mktemp -d
+    try {
+      const error = await startTestGateway(suite.agent, ['--work-dir', join(parent, 'gw')]).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message: string },
+      );
+      expect(error?.code).to.equal('E_CONFIG');
+      expect(error?.message).to.include(`${parent} (mode 0700, owner uid 0)`);
+      expect(error?.message).to.include(`chmod o+x ${parent}`);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { duplicateTopLevelKeys } from '../../helpers/log-keys.js';
 import { resolveConfig } from '../../../gateway/config.js';
 import { createGateway, type Gateway } from '../../../gateway/index.js';
 import type { ConsulAgent } from '../../helpers/consul-agent.js';
@@ -105,14 +106,23 @@ export async function startTestGateway(
     { tmpDir: tmpdir(), cwd: process.cwd() },
   );
   const logs: Record<string, unknown>[] = [];
+  const duplicated: string[] = [];
   const logger = pino(
     { level: 'debug' },
-    { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+    {
+      write: (line: string) => {
+        // One value per key: a key bound twice (parent and child logger) is a bug.
+        if (duplicateTopLevelKeys(line).length) duplicated.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
   );
   const gateway = createGateway(config, { logger });
   const stop = async (): Promise<void> => {
     await gateway.stop();
     rmSync(workDir, { recursive: true, force: true });
+    if (duplicated.length)
+      throw new Error(`log lines with a key bound twice:\n${duplicated.slice(0, 3).join('')}`);
   };
   const statusUrl = `http://127.0.0.1:${status}`;
   try {
