@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeError } from '../../common/errors.js';
 import type { Certificate, CertificateInput, SourceKind } from './certificate.js';
+import { encodeCertificateSet } from './encode.js';
 import type { CertificateMetrics } from './metrics.js';
 import { certError, reasonOf } from './pem.js';
 import { indexHosts, selectCertificate, type HostIndex } from './select.js';
@@ -117,6 +118,11 @@ export class CertificateStore {
   /** The serving set, sorted by name: what the data plane loads. */
   certificates(): Certificate[] {
     return [...this.servingSet];
+  }
+
+  /** The set as the nginx side loads it (encode.ts), labelled with `version`. */
+  encoded(version = this.serial): string {
+    return encodeCertificateSet(this.servingSet, this.index, version);
   }
 
   /** The default certificate's name when it is being served. */

@@ -49,6 +49,12 @@ email_in_dn = no
 commonName = supplied
 `;
 
+const words = (text: string): string[] => text.split(' ');
+const ROOT = '-new -key root.key -days 30 -out root.crt';
+const CSR = '-key int.key -out int.csr';
+const INTERMEDIATE =
+  'x509 -req -in int.csr -CA root.crt -CAkey root.key -CAcreateserial -days 30 -extfile ext.cnf -extensions ca_ext -out int.crt';
+
 async function openssl(args: string[], cwd: string): Promise<void> {
   await execa('openssl', args, { cwd });
 }
@@ -85,99 +91,46 @@ export async function createTestCa(): Promise<TestCa> {
     '[ ca_ext ]\nbasicConstraints = critical, CA:true\nkeyUsage = critical, keyCertSign, cRLSign\n',
   );
   await newKey(dir, 'root.key', 'ec');
-  await openssl(
-    [
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      'root.key',
-      '-subj',
-      '/CN=Toolkit Test Root',
-      '-days',
-      '30',
-      '-out',
-      'root.crt',
-    ],
-    dir,
-  );
+  await openssl(['req', '-x509', '-subj', '/CN=Toolkit Test Root', ...words(ROOT)], dir);
   await newKey(dir, 'int.key', 'ec');
-  await openssl(
-    ['req', '-new', '-key', 'int.key', '-subj', '/CN=Toolkit Test Intermediate', '-out', 'int.csr'],
-    dir,
-  );
-  await openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'int.csr',
-      '-CA',
-      'root.crt',
-      '-CAkey',
-      'root.key',
-      '-CAcreateserial',
-      '-days',
-      '30',
-      '-extfile',
-      'ext.cnf',
-      '-extensions',
-      'ca_ext',
-      '-out',
-      'int.crt',
-    ],
-    dir,
-  );
+  await openssl(['req', '-new', '-subj', '/CN=Toolkit Test Intermediate', ...words(CSR)], dir);
+  await openssl(words(INTERMEDIATE), dir);
   const root = readFileSync(join(dir, 'root.crt'), 'utf8');
   const intermediate = readFileSync(join(dir, 'int.crt'), 'utf8');
   let n = 0;
+  // openssl ca keeps its serial and index in files: one issue at a time.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const issue = async (o: LeafOptions): Promise<TestLeaf> => {
+    const id = `leaf${++n}`;
+    const key = await newKey(dir, `${id}.key`, o.keyType ?? 'ec');
+    const cn = o.cn ?? o.dns.find((d) => !d.startsWith('IP:')) ?? 'leaf';
+    const sans = o.dns.map((d) => (d.startsWith('IP:') ? d : `DNS:${d}`)).join(', ');
+    writeFileSync(
+      join(dir, `${id}.ext`),
+      `[ leaf ]\nbasicConstraints = CA:false\nkeyUsage = digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n` +
+        (sans ? `subjectAltName = ${sans}\n` : ''),
+    );
+    await openssl(
+      ['req', '-new', '-subj', `/CN=${cn}`, ...words(`-key ${id}.key -out ${id}.csr`)],
+      dir,
+    );
+    const ca = o.intermediate ? 'int' : 'root';
+    const sign = `ca -batch -notext -config ca.cnf -cert ${ca}.crt -keyfile ${ca}.key`;
+    const dates = ['-startdate', caDate(o.fromDays ?? -1), '-enddate', caDate(o.toDays ?? 30)];
+    const leaf = `-extfile ${id}.ext -extensions leaf -in ${id}.csr -out ${id}.crt`;
+    await openssl([...words(sign), ...dates, ...words(leaf)], dir);
+    const cert = readFileSync(join(dir, `${id}.crt`), 'utf8');
+    const serial = readFileSync(join(dir, 'serial.old'), 'utf8').trim();
+    return { cert, chain: o.intermediate ? cert + intermediate : cert, key, serial };
+  };
   return {
     root,
-    async issue(o) {
-      const id = `leaf${++n}`;
-      const key = await newKey(dir, `${id}.key`, o.keyType ?? 'ec');
-      const cn = o.cn ?? o.dns.find((d) => !d.startsWith('IP:')) ?? 'leaf';
-      const sans = o.dns.map((d) => (d.startsWith('IP:') ? d : `DNS:${d}`)).join(', ');
-      writeFileSync(
-        join(dir, `${id}.ext`),
-        `[ leaf ]\nbasicConstraints = CA:false\nkeyUsage = digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n` +
-          (sans ? `subjectAltName = ${sans}\n` : ''),
-      );
-      await openssl(
-        ['req', '-new', '-key', `${id}.key`, '-subj', `/CN=${cn}`, '-out', `${id}.csr`],
-        dir,
-      );
-      const issuer = o.intermediate ? 'int' : 'root';
-      await openssl(
-        [
-          'ca',
-          '-batch',
-          '-notext',
-          '-config',
-          'ca.cnf',
-          '-cert',
-          `${issuer}.crt`,
-          '-keyfile',
-          `${issuer}.key`,
-          '-startdate',
-          caDate(o.fromDays ?? -1),
-          '-enddate',
-          caDate(o.toDays ?? 30),
-          '-extfile',
-          `${id}.ext`,
-          '-extensions',
-          'leaf',
-          '-in',
-          `${id}.csr`,
-          '-out',
-          `${id}.crt`,
-        ],
-        dir,
-      );
-      const cert = readFileSync(join(dir, `${id}.crt`), 'utf8');
-      const serial = readFileSync(join(dir, 'serial.old'), 'utf8').trim();
-      return { cert, chain: o.intermediate ? cert + intermediate : cert, key, serial };
-    },
+    issue: (o) => serialized(() => issue(o)),
     async strayKey() {
       return newKey(dir, `stray${++n}.key`, 'ec');
     },

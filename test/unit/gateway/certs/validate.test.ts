@@ -39,7 +39,7 @@ describe('gateway certificates: validation (test CA from openssl)', function () 
     expect(same.version).to.equal(own.version);
   });
 
-  it('accepts RSA keys in the traditional format too', async () => {
+  it('accepts RSA keys', async () => {
     const rsa = await ca.issue({ dns: ['rsa.test'], keyType: 'rsa' });
     const c = validateCertificate(input(rsa.cert, rsa.key));
     expect(c.hosts).to.deep.equal(['rsa.test']);
