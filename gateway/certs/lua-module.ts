@@ -118,19 +118,23 @@ export function luaCertsInit(setFile?: string): string {
             parsed, cache = keep, set
             return set
         end
+        local function named(set, server_name)
+            if not server_name or server_name == "" then return nil end
+            local host = server_name:lower():gsub("%.$", "")
+            local name = set.exact[host]
+            if name then return name end
+            local dot = host:find(".", 2, true)
+            return dot and set.wild[host:sub(dot)]
+        end
         function C.select(server_name)
             local set = current()
             if not set then return nil end
-            local name
-            if server_name and server_name ~= "" then
-                local host = server_name:lower():gsub("%.$", "")
-                name = set.exact[host]
-                if not name then
-                    local dot = host:find(".", 2, true)
-                    if dot then name = set.wild[host:sub(dot)] end
-                end
-            end
-            return set.certs[name or set.default or ""]
+            return set.certs[named(set, server_name) or set.default or ""]
+        end
+        -- Whether a certificate names this host (exact or wildcard; the default does not count).
+        function C.covers(host)
+            local set = current()
+            return set ~= nil and named(set, host) ~= nil
         end
         function C.serve()
             local c = C.select(ssl.server_name())

@@ -1,24 +1,35 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { CertificateInput } from '../../../gateway/certs/certificate.js';
-import { luaCertsInit } from '../../../gateway/certs/lua-module.js';
-import {
-  certificatesControlLocation,
-  certsDictDirective,
-  httpsListen,
-  tlsDirectives,
-} from '../../../gateway/certs/nginx-tls.js';
-import { writePlaceholder, writePrivate } from '../../../gateway/certs/placeholder.js';
+import { writePrivate } from '../../../gateway/certs/placeholder.js';
 import { CertificateSync, putCertificateSet } from '../../../gateway/certs/push.js';
 import { CertificateStore } from '../../../gateway/certs/store.js';
-import { LUA_MODULES, LUA_PACKAGE_PATH } from '../../../gateway/pool-lua.js';
 import { handshake } from '../../helpers/handshake.js';
-import { startNginx, type TestNginx } from '../../helpers/nginx.js';
-import { freePorts } from '../../helpers/ports.js';
+import { request } from 'node:http';
+import { startTlsNginx, type TlsNginx } from '../../helpers/tls-nginx.js';
 import { createTestCa, type TestCa, type TestLeaf } from '../../helpers/tls.js';
 import { waitFor } from '../../helpers/wait-for.js';
+
+/** A plain HTTP GET with a Host header: status and Location. */
+function plain(
+  port: number,
+  host: string,
+  path: string,
+): Promise<{ status: number; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host }, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 const input = (name: string, leaf: TestLeaf): CertificateInput => ({
   name,
@@ -32,8 +43,7 @@ const input = (name: string, leaf: TestLeaf): CertificateInput => ({
 describe('gateway certificates in nginx: SNI selection and rotation without a reload', function () {
   this.timeout(60_000);
   let ca: TestCa;
-  let nginx: TestNginx;
-  let dir: string;
+  let tls: TlsNginx;
   let https: number;
   let socket: string;
   let leaves: Record<string, TestLeaf>;
@@ -61,34 +71,17 @@ describe('gateway certificates in nginx: SNI selection and rotation without a re
       ca.issue({ dns: ['a.test'] }),
     ]);
     leaves = { a, b, w, fallback, a2 } as Record<string, TestLeaf>;
-    dir = mkdtempSync(join(tmpdir(), 'certs-nginx-'));
-    const placeholder = await writePlaceholder(dir);
-    expect(statSync(placeholder.key).mode & 0o777).to.equal(0o600);
-    const setFile = join(dir, 'certificates.set');
     // The file nginx loads at start: a restarted nginx serves the last set at once.
     const initial = new CertificateStore();
     initial.update('file', [input('b', b)]);
-    await writePrivate(setFile, initial.encoded(1));
-    let http: number;
-    [http, https] = (await freePorts(2)) as [number, number];
-    socket = join(dir, 'control.sock');
-    nginx = await startNginx(
-      [
-        `lua_package_path "${LUA_PACKAGE_PATH}";`,
-        certsDictDirective(),
-        `init_by_lua_block {\n${luaCertsInit(setFile)}\n}`,
-        `server { listen 127.0.0.1:${http}; location / { return 200 "plain\\n"; } }`,
-        `server {\n  ${httpsListen(`127.0.0.1:${https}`)}\n${tlsDirectives({ placeholder, lua: true })}`,
-        '  location / { return 200 "tls $ssl_server_name\\n"; }\n}',
-        `server {\n  listen unix:${socket};\n${certificatesControlLocation()}}`,
-      ].join('\n'),
-      { port: http, workers: 2, main: LUA_MODULES.map((m) => `load_module ${m};`).join('\n') },
-    );
+    tls = await startTlsNginx({ prepare: (setFile) => writePrivate(setFile, initial.encoded(1)) });
+    ({ https, socket } = tls);
+    expect(statSync(tls.placeholder.key).mode & 0o777).to.equal(0o600);
+    expect(statSync(tls.setFile).mode & 0o777).to.equal(0o600);
   });
   after(async () => {
-    await nginx?.stop();
+    await tls?.stop();
     ca?.cleanup();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves the set file nginx loaded at start', async () => {
@@ -127,6 +120,25 @@ describe('gateway certificates in nginx: SNI selection and rotation without a re
     expect(await served('unknown.test')).to.equal(want);
     expect(await served(undefined)).to.equal(want);
     expect(await served('a.test')).to.equal(fp(leaves.a as TestLeaf));
+  });
+
+  it('--redirect-https: plain HTTP for a host with a certificate answers 308 to the same URL', async () => {
+    const store = new CertificateStore({ defaultName: 'fallback' });
+    store.update(
+      'file',
+      ['a', 'w', 'fallback'].map((n) => input(n, leaves[n] as TestLeaf)),
+    );
+    await load(store);
+    expect(await plain(tls.http, 'a.test', '/x/y?z=1')).to.deep.equal({
+      status: 308,
+      location: `https://a.test:${https}/x/y?z=1`,
+    });
+    expect(await plain(tls.http, 'q.w.test', '/')).to.include({ status: 308 });
+    // No certificate names it (the default does not count): served over HTTP.
+    expect(await plain(tls.http, 'other.test', '/')).to.deep.equal({
+      status: 200,
+      location: undefined,
+    });
   });
 
   it('TLS 1.2 and 1.3 with resumption; TLS 1.1 refused; a bad set is refused whole', async () => {
