@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'E_WRITE' // writing an output file failed
   | 'E_COMMAND' // a command exited non-zero or timed out
   | 'E_NGINX' // nginx refused a config or failed to start
+  | 'E_CERTIFICATE' // a TLS certificate or key was rejected (details.reason says why)
   | 'E_ABORTED'
   | 'E_INTERNAL';
 

@@ -5,6 +5,10 @@ import { parseDuration } from '../common/duration.js';
 import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
 import { DEFAULT_MAX_CONNS, parseMaxConns } from '../template-renderer/index.js';
+import { resolveTlsConfig, tlsFlagSpecs, type TlsConfig } from './certs/config.js';
+import { parseHostPort, parseListen } from './listen.js';
+
+export { parseHostPort, parseListen };
 
 export interface GatewayConfig {
   /** nginx `listen` value for public traffic ("127.0.0.1:8080", "[::]:80", "80"). */
@@ -28,6 +32,8 @@ export interface GatewayConfig {
   routeGraceMs: number;
   /** After Consul was unreachable, how long the last config stays once it answers again. */
   outageHoldMs: number;
+  /** The HTTPS listener and its certificate sources (--https-listen and the --cert-* flags). */
+  tls?: TlsConfig;
 }
 
 export const flagSpecs: FlagSpec[] = [
@@ -162,21 +168,8 @@ export const flagSpecs: FlagSpec[] = [
     description:
       'lua: one nginx, routes and instances in a shared dict, no reload; reload: a second nginx holds the instances and reloads; auto: lua if nginx loads the lua module',
   },
+  ...tlsFlagSpecs,
 ];
-
-/** Splits "host:port", "[v6]:port", ":port" or "port"; `host` is "" when absent. */
-export function parseHostPort(value: string, option: string): { host: string; port: number } {
-  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*|\*):)?(\d{1,5})$/.exec(value.trim());
-  const port = Number(m?.[2]);
-  if (!m || port < 1 || port > 65535) throw configError(option, 'host:port or a port', value);
-  return { host: m[1] ?? '', port };
-}
-
-/** The nginx `listen` value for --listen. */
-export function parseListen(value: string): string {
-  const { host, port } = parseHostPort(value, '--listen');
-  return host === '' || host === '*' ? String(port) : `${host}:${port}`;
-}
 
 export function parseWait(value: string): { minMs: number; maxMs: number } {
   const [min = '', max] = value.split(':');
@@ -231,6 +224,7 @@ export function resolveConfig(
   const mode = pick('mode', 'GATEWAY_MODE') ?? 'auto';
   if (mode !== 'auto' && mode !== 'lua' && mode !== 'reload')
     throw configError('--mode', 'auto, lua or reload', mode);
+  const tls = resolveTlsConfig(flags, env, { listen, abs });
   return {
     listen,
     consul,
@@ -247,5 +241,6 @@ export function resolveConfig(
     mode,
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
+    ...(tls ? { tls } : {}),
   };
 }

@@ -54,6 +54,9 @@ export class RouteMemory {
         ...(route.strip !== undefined
           ? { strip: route.strip, stripPattern: route.stripPattern }
           : {}),
+        ...(route.redirect ? { redirect: route.redirect } : {}),
+        ...(route.proto ? { proto: route.proto } : {}),
+        ...(route.tlsSkipVerify ? { tlsSkipVerify: route.tlsSkipVerify } : {}),
         services: route.services,
         servers: [],
         remembered: true,

@@ -1,6 +1,6 @@
 import { isServiceName, nginxQuote, regexLiteral } from './grammar.js';
 import { TAG_PREFIX } from './route-tags.js';
-import { serviceRoutes, upstreamName } from './service-routes.js';
+import { serviceRoutes, upstreamName, type RouteOptions } from './service-routes.js';
 
 /** The instance data the route table is built from (template-renderer's ServiceEntry subset). */
 export interface InstanceInput {
@@ -51,6 +51,12 @@ export interface Route {
   unavailable?: string;
   /** Kept by --route-grace after its last instance left Consul. */
   remembered?: boolean;
+  /** `redirect=https`: plain HTTP answers 308 to the same URL on the HTTPS listener. */
+  redirect?: 'https';
+  /** `proto=https`: the upstream speaks TLS (proxy_ssl_verify against the system CAs). */
+  proto?: 'https';
+  /** `tlsskipverify=true`: with proto=https, the upstream's certificate is not verified. */
+  tlsSkipVerify?: true;
 }
 
 export interface VirtualHost {
@@ -117,12 +123,18 @@ export function buildRouteTable(
     for (const t of own.tags) {
       let route = routes.get(t.key);
       if (!route) {
-        route = newRoute(t.host, t.path, t.strip);
+        route = newRoute(t.host, t.path, t.strip, t.options);
         routes.set(t.key, route);
       } else if (route.strip !== t.strip) {
         addError(
           name,
           `tag ${JSON.stringify(t.tag)} dropped: conflicts with another strip for ${t.key}`,
+        );
+        continue;
+      } else if (optionsText(route) !== optionsText(t.options)) {
+        addError(
+          name,
+          `tag ${JSON.stringify(t.tag)} dropped: conflicts with other options for ${t.key}`,
         );
         continue;
       }
@@ -153,13 +165,24 @@ export function unavailableText(r: Pick<Route, 'services' | 'host' | 'path'>): s
   return `${nginxQuote(`no healthy instance of ${r.services.join(', ')} for ${r.host}${r.path}`).slice(0, -1)}\\n"`;
 }
 
-function newRoute(host: string, path: string, strip: string | undefined): Route {
+/** A route's options in a fixed order, to compare two claims of the same route. */
+function optionsText(o: RouteOptions): string {
+  return `${o.redirect ?? ''} ${o.proto ?? ''} ${o.tlsSkipVerify ?? ''}`;
+}
+
+function newRoute(
+  host: string,
+  path: string,
+  strip: string | undefined,
+  options: RouteOptions = {},
+): Route {
   const route: Route = {
     upstream: upstreamName(host, path),
     host,
     path,
     services: [],
     servers: [],
+    ...options,
   };
   if (strip !== undefined) {
     route.strip = strip;

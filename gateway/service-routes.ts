@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostPort, isAddress, isPort } from './grammar.js';
-import { parseRouteTag } from './route-tags.js';
+import { parseRouteTag, type RouteSpec } from './route-tags.js';
 import type { Instance, InstanceInput } from './routes.js';
 
 /** One routing tag of one instance, parsed and validated. */
@@ -9,10 +9,24 @@ export interface TagRoute {
   host: string;
   path: string;
   strip: string | undefined;
+  /** `redirect=https`, `proto=https`, `tlsskipverify=true` (absent when not given). */
+  options: RouteOptions;
   /** `address:port` when the instance is healthy and its address valid (a server of the route). */
   target?: string;
   id: string;
   tag: string;
+}
+
+/** The per-route options beyond the strip prefix. */
+export type RouteOptions = Pick<RouteSpec, 'redirect' | 'proto' | 'tlsSkipVerify'>;
+
+/** The options of a parsed tag, only those given (so equal options compare equal). */
+function routeOptions(spec: RouteSpec): RouteOptions {
+  return {
+    ...(spec.redirect ? { redirect: spec.redirect } : {}),
+    ...(spec.proto ? { proto: spec.proto } : {}),
+    ...(spec.tlsSkipVerify ? { tlsSkipVerify: spec.tlsSkipVerify } : {}),
+  };
 }
 
 /** What one service adds to the route table: pure function of its instance list. */
@@ -65,6 +79,7 @@ export function serviceRoutes(name: string, list: readonly InstanceInput[]): Ser
         host,
         path,
         strip,
+        options: routeOptions(parsed.route),
         target,
         id: String(e.ID),
         tag: String(tag),

@@ -99,6 +99,8 @@ export interface HelperContext {
   /** Healthy instances by default, same as the `service` helper; undefined while no data yet. */
   service(query: string): ServiceEntry[] | undefined;
   services(query?: string): CatalogService[] | undefined;
+  /** Every key below a KV prefix (the `tree` helper's watch: blocking, within the budget). */
+  tree(prefix: string): KeyPair[] | undefined;
 }
 
 export type HelperFactory = (ctx: HelperContext) => (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any

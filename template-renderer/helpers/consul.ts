@@ -1,4 +1,5 @@
-import type { CatalogService, HelperContext, ServiceEntry } from '../types.js';
+import type { CatalogService, HelperContext, KeyPair, ServiceEntry } from '../types.js';
+import { kvListQuery } from '../queries/kv.js';
 import { datacentersQuery } from '../queries/datacenters.js';
 import { nodeQuery } from '../queries/node.js';
 import { nodesQuery } from '../queries/nodes.js';
@@ -55,5 +56,8 @@ export function helperContext(holder: ScopeHolder): HelperContext {
         ServiceEntry[] | undefined,
     services: (query = '') =>
       holder.read(`services\0${query}`, () => servicesQuery(query)) as CatalogService[] | undefined,
+    // The same cache key as the `tree` helper (kv.ts): one watch for both.
+    tree: (prefix) =>
+      holder.read(`tree\0${prefix}`, () => kvListQuery(prefix, true)) as KeyPair[] | undefined,
   };
 }

@@ -13,12 +13,12 @@ export interface TestNginx {
 }
 
 /**
- * Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`,
- * `main` goes before it (load_module). Ready once `port` answers on `/`.
+ * Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`, `main`
+ * goes first (load_module). Ready once plain HTTP answers on `port`.
  */
 export async function startNginx(
   http: string,
-  options: { port: number; bin?: string; main?: string },
+  options: { port: number; bin?: string; main?: string; workers?: number },
 ): Promise<TestNginx> {
   const bin = options.bin ?? 'nginx';
   const prefix = mkdtempSync(join(tmpdir(), 'nginx-test-'));
@@ -29,7 +29,7 @@ export async function startNginx(
     [
       options.main ?? '',
       'daemon off;',
-      'worker_processes 1;',
+      `worker_processes ${options.workers ?? 1};`,
       `pid ${prefix}/logs/nginx.pid;`,
       `error_log ${prefix}/logs/error.log warn;`,
       'events { worker_connections 256; }',

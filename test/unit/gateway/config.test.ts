@@ -1,7 +1,9 @@
 import { expect } from 'chai';
-import { parseListen, parseWait, resolveConfig } from '../../../gateway/config.js';
+import { formatHelp } from '../../../common/cli/argv.js';
+import { flagSpecs, parseListen, parseWait, resolveConfig } from '../../../gateway/config.js';
 
 const defaults = { tmpDir: '/tmp', cwd: '/srv' };
+const envTls = { GATEWAY_HTTPS_LISTEN: '443', GATEWAY_CERT_DIR: '/certs' };
 
 describe('gateway config (flags + env)', () => {
   it('resolves the bench/up contract flags', () => {
@@ -80,6 +82,82 @@ describe('gateway config (flags + env)', () => {
     expect(() => resolveConfig(['--mode', 'fast'], {}, defaults)).to.throw(/--mode/);
     expect(() => resolveConfig(['--bogus'], {}, defaults)).to.throw(/unknown flag/);
     expect(() => resolveConfig(['extra'], {}, defaults)).to.throw(/unexpected argument/);
+  });
+
+  it('resolves the HTTPS listener and certificate sources from flags or GATEWAY_* env', () => {
+    expect(resolveConfig([], {}, defaults).tls).to.equal(undefined);
+    const c = resolveConfig(
+      [
+        '--listen',
+        ':80',
+        '--https-listen',
+        '0.0.0.0:443',
+        '--cert-dir',
+        'certs',
+        '--cert-kv-prefix',
+        '/gateway/certs/',
+        '--default-cert',
+        'example.com',
+        '--redirect-https',
+      ],
+      {},
+      defaults,
+    );
+    expect(c.tls).to.deep.equal({
+      listen: '0.0.0.0:443',
+      certDir: '/srv/certs',
+      kvPrefix: 'gateway/certs',
+      defaultCert: 'example.com',
+      redirectHttps: true,
+    });
+    const e = resolveConfig(
+      [],
+      {
+        GATEWAY_HTTPS_LISTEN: '8443',
+        GATEWAY_CERT_KV_PREFIX: 'certs',
+        GATEWAY_REDIRECT_HTTPS: 'false',
+      },
+      defaults,
+    );
+    expect(e.tls).to.deep.equal({ listen: '8443', kvPrefix: 'certs', redirectHttps: false });
+    // A flag wins over the env.
+    const f = resolveConfig(
+      ['--redirect-https=false'],
+      { ...envTls, GATEWAY_REDIRECT_HTTPS: '1' },
+      defaults,
+    );
+    expect(f.tls?.redirectHttps).to.equal(false);
+  });
+
+  it('rejects inconsistent or malformed TLS settings, naming the option', () => {
+    const bad: [string[], Record<string, string>, RegExp][] = [
+      [['--https-listen', '443'], {}, /^--https-listen: expected --cert-dir or --cert-kv-prefix/],
+      [['--https-listen', '80', '--cert-dir', 'c'], {}, /^--https-listen: expected a port other/],
+      [['--https-listen', 'x:y', '--cert-dir', 'c'], {}, /^--https-listen: expected host:port/],
+      [['--cert-dir', 'c'], {}, /^--cert-dir: expected to be used with --https-listen/],
+      [[], { GATEWAY_CERT_KV_PREFIX: 'certs' }, /^--cert-kv-prefix: expected to be used with/],
+      [[], { GATEWAY_DEFAULT_CERT: 'a' }, /^--default-cert: expected to be used with/],
+      [['--redirect-https'], {}, /^--redirect-https: expected to be used with --https-listen/],
+      [['--cert-kv-prefix', 'a/../b'], envTls, /^--cert-kv-prefix: expected a KV path/],
+      [['--cert-kv-prefix', 'a b'], envTls, /^--cert-kv-prefix: expected a KV path/],
+      [['--default-cert', '../x'], envTls, /^--default-cert: expected a certificate name/],
+      [[], { ...envTls, GATEWAY_REDIRECT_HTTPS: 'yes' }, /^GATEWAY_REDIRECT_HTTPS: expected true/],
+    ];
+    for (const [argv, env, message] of bad)
+      expect(() => resolveConfig(argv, env, defaults), argv.join(' ')).to.throw(message);
+  });
+
+  it('documents the TLS flags in --help with their env names', () => {
+    const help = formatHelp('gateway', '', flagSpecs);
+    for (const flag of [
+      'https-listen',
+      'cert-dir',
+      'cert-kv-prefix',
+      'default-cert',
+      'redirect-https',
+    ])
+      expect(help).to.include(`-${flag}`);
+    expect(help).to.include('env: GATEWAY_CERT_KV_PREFIX');
   });
 
   it('parses listen and wait forms', () => {

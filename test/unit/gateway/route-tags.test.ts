@@ -19,6 +19,44 @@ describe('gateway route tags (urlprefix-)', () => {
     expect(parseRouteTag('urlprefix-/api/ strip=/api/')).to.deep.include({ ok: true });
   });
 
+  it('parses redirect=https, proto=https and tlsskipverify=true (the Fabio options)', () => {
+    expect(parseRouteTag('urlprefix-a.test/ redirect=https')).to.deep.equal({
+      ok: true,
+      route: { host: 'a.test', path: '/', redirect: 'https' },
+    });
+    expect(parseRouteTag('urlprefix-/api strip=/api proto=https tlsskipverify=true')).to.deep.equal(
+      {
+        ok: true,
+        route: { host: '', path: '/api', strip: '/api', proto: 'https', tlsSkipVerify: true },
+      },
+    );
+    // The defaults spelled out add nothing.
+    expect(parseRouteTag('urlprefix-/a proto=http tlsskipverify=false')).to.deep.equal({
+      ok: true,
+      route: { host: '', path: '/a' },
+    });
+    const reasons = Object.fromEntries(
+      [
+        'urlprefix-/a redirect=http',
+        'urlprefix-/a redirect=https;',
+        'urlprefix-/a proto=HTTPS',
+        'urlprefix-/a proto=grpc',
+        'urlprefix-/a tlsskipverify=true',
+        'urlprefix-/a proto=https tlsskipverify=yes',
+        'urlprefix-/a proto=https proto=https',
+      ].map((tag) => [tag, (parseRouteTag(tag) as { reason?: string }).reason]),
+    );
+    expect(reasons).to.deep.equal({
+      'urlprefix-/a redirect=http': 'redirect must be https',
+      'urlprefix-/a redirect=https;': 'redirect must be https',
+      'urlprefix-/a proto=HTTPS': 'proto must be http or https',
+      'urlprefix-/a proto=grpc': 'proto must be http or https',
+      'urlprefix-/a tlsskipverify=true': 'tlsskipverify=true needs proto=https',
+      'urlprefix-/a proto=https tlsskipverify=yes': 'tlsskipverify must be true or false',
+      'urlprefix-/a proto=https proto=https': 'option proto given twice',
+    });
+  });
+
   it('ignores other tags', () => {
     expect(parseRouteTag('primary')).to.equal(undefined);
     expect(parseRouteTag('v1.2')).to.equal(undefined);

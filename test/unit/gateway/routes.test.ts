@@ -102,6 +102,27 @@ describe('gateway route table (pure)', () => {
     expect(t.errors.map((e) => e.service)).to.deep.equal(['c']);
   });
 
+  it('carries redirect, proto and tlsskipverify on the route; conflicting options are an error', () => {
+    const t = table([
+      inst('a', 'a1', 1, ['urlprefix-s.test/ redirect=https proto=https tlsskipverify=true']),
+      inst('b', 'b1', 2, ['urlprefix-s.test/ redirect=https proto=https tlsskipverify=true']),
+      inst('c', 'c1', 3, ['urlprefix-s.test/ proto=https']),
+      inst('d', 'd1', 4, ['urlprefix-/plain']),
+    ]);
+    const secure = t.routes.find((r) => r.host === 's.test')!;
+    expect(secure).to.include({ redirect: 'https', proto: 'https', tlsSkipVerify: true });
+    expect(secure.services).to.deep.equal(['a', 'b']);
+    expect(t.errors).to.deep.equal([
+      {
+        service: 'c',
+        message:
+          'tag "urlprefix-s.test/ proto=https" dropped: conflicts with other options for s.test/',
+      },
+    ]);
+    const plain = t.routes.find((r) => r.path === '/plain')!;
+    expect(plain).to.not.have.any.keys('redirect', 'proto', 'tlsSkipVerify');
+  });
+
   it('is deterministic whatever the input order', () => {
     const list = [
       inst('b', 'b2', 2, ['urlprefix-/b']),

@@ -1,0 +1,15 @@
+import { configError } from '../common/errors.js';
+
+/** Splits "host:port", "[v6]:port", ":port" or "port"; `host` is "" when absent. */
+export function parseHostPort(value: string, option: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*|\*):)?(\d{1,5})$/.exec(value.trim());
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) throw configError(option, 'host:port or a port', value);
+  return { host: m[1] ?? '', port };
+}
+
+/** The nginx `listen` value for --listen (or --https-listen). */
+export function parseListen(value: string, option = '--listen'): string {
+  const { host, port } = parseHostPort(value, option);
+  return host === '' || host === '*' ? String(port) : `${host}:${port}`;
+}
