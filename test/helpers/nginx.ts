@@ -12,10 +12,13 @@ export interface TestNginx {
   stop(): Promise<void>;
 }
 
-/** Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`. */
+/**
+ * Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`.
+ * `workerProcesses`: nginx's worker_processes (default 1).
+ */
 export async function startNginx(
   http: string,
-  options: { port: number; bin?: string },
+  options: { port: number; bin?: string; workerProcesses?: string },
 ): Promise<TestNginx> {
   const bin = options.bin ?? 'nginx';
   const prefix = mkdtempSync(join(tmpdir(), 'nginx-test-'));
@@ -25,7 +28,7 @@ export async function startNginx(
     confPath,
     [
       'daemon off;',
-      'worker_processes 1;',
+      `worker_processes ${options.workerProcesses ?? '1'};`,
       `pid ${prefix}/logs/nginx.pid;`,
       `error_log ${prefix}/logs/error.log warn;`,
       'events { worker_connections 256; }',
