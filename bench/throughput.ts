@@ -16,6 +16,7 @@ import { ROOT } from '../test/helpers/paths.js';
 import { closeAgent } from './lib/http.js';
 import { pollUntilServed } from './lib/http.js';
 import { startBuiltGateway, type BuiltGateway } from './lib/gateway-process.js';
+import { gatewayCpu, treeCpuSeconds, withCpu, type CpuSample } from './lib/cpu.js';
 import { startChurn } from './lib/membership-churn.js';
 import {
   makeDocroot,
@@ -27,7 +28,9 @@ import { alternateSlices, type SliceTarget } from './lib/slices.js';
 import {
   missingThroughputFigures,
   printThroughput,
+  cpuPerRequest,
   ratios,
+  type TargetName,
   type ThroughputResult,
 } from './lib/throughput-report.js';
 import { wrk } from './lib/wrk.js';
@@ -71,6 +74,17 @@ interface Setup {
 async function measure(agent: ConsulAgent, s: Setup) {
   const url = `${s.gateway.url}/tp/`;
   const churn = { changes: 0, poolUpdates: 0, reloads: 0 };
+  // CPU of each target's own processes: the backend for direct, the proxy (not the backends) else.
+  const cpu: Record<TargetName, CpuSample> = {
+    direct: {},
+    nginx: {},
+    gateway: {},
+    gatewayChurn: {},
+  };
+  const nginxCpu = (pid: number) => () => ({ nginx: treeCpuSeconds(pid) });
+  const gatewayParts = () => gatewayCpu(s.gateway.pid);
+  const wrkOn = (name: TargetName, sample: () => CpuSample, target: string) => () =>
+    withCpu(sample, cpu[name], () => wrk(target, SLICE_SECONDS, CONNECTIONS));
   const counters = async (): Promise<[number, number]> => [
     await s.gateway.counter('gateway_pool_updates_total'),
     await s.gateway.counter('gateway_reloads_total'),
@@ -84,7 +98,7 @@ async function measure(agent: ConsulAgent, s: Setup) {
       tags: TAGS,
     });
     try {
-      return await wrk(url, SLICE_SECONDS, CONNECTIONS);
+      return await wrkOn('gatewayChurn', gatewayParts, url)();
     } finally {
       churn.changes += await toggler.stop();
       const [u1, r1] = await counters();
@@ -93,15 +107,16 @@ async function measure(agent: ConsulAgent, s: Setup) {
     }
   };
   const targets: SliceTarget[] = [
-    { name: 'direct', run: () => wrk(s.backends[0]!.url, SLICE_SECONDS, CONNECTIONS) },
-    { name: 'nginx', run: () => wrk(s.proxy.url, SLICE_SECONDS, CONNECTIONS) },
-    { name: 'gateway', run: () => wrk(url, SLICE_SECONDS, CONNECTIONS) },
+    { name: 'direct', run: wrkOn('direct', nginxCpu(s.backends[0]!.pid), s.backends[0]!.url) },
+    { name: 'nginx', run: wrkOn('nginx', nginxCpu(s.proxy.pid), s.proxy.url) },
+    { name: 'gateway', run: wrkOn('gateway', gatewayParts, url) },
     { name: 'gatewayChurn', run: churnSlice },
   ];
   const results = await alternateSlices(targets, ROUNDS, (name, r) =>
     log(`${name}: ${r.requestsPerSec} req/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms`),
   );
-  return { targets: results as ThroughputResult['targets'], churn };
+  const targetResults = results as ThroughputResult['targets'];
+  return { targets: targetResults, churn, cpuUsPerRequest: cpuPerRequest(cpu, targetResults) };
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNginx } from '../../test/helpers/nginx.js';
@@ -8,6 +8,8 @@ import { freePort } from '../../test/helpers/ports.js';
 export const BODY_BYTES = 100;
 
 export interface NginxTarget {
+  /** The nginx master (its workers are its children). */
+  pid: number;
   port: number;
   url: string;
   stop(): Promise<void>;
@@ -24,7 +26,8 @@ export function makeDocroot(): { dir: string; remove(): void } {
 async function start(http: (port: number) => string, workerProcesses: string) {
   const port = await freePort();
   const nginx = await startNginx(http(port), { port, workerProcesses });
-  return { port, url: `http://127.0.0.1:${port}/`, stop: () => nginx.stop() };
+  const pid = Number(readFileSync(join(nginx.prefix, 'logs/nginx.pid'), 'utf8').trim());
+  return { pid, port, url: `http://127.0.0.1:${port}/`, stop: () => nginx.stop() };
 }
 
 /**

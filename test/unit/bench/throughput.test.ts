@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { alternateSlices, combine } from '../../../bench/lib/slices.js';
 import {
+  cpuPerRequest,
   missingThroughputFigures,
   ratios,
   type ThroughputResult,
@@ -70,11 +71,21 @@ describe('throughput bench: figure check', () => {
     gatewayMode: 'lua',
     targets,
     churn: { changes: 4, poolUpdates: 4, reloads: 0 },
+    cpuUsPerRequest: cpuPerRequest(
+      {
+        direct: { nginx: 0.01 },
+        nginx: { nginx: 0.02 },
+        gateway: { node: 0, edge: 0.02, pool: 0.02 },
+        gatewayChurn: { node: 0.01, edge: 0.02, pool: 0.02 },
+      },
+      targets,
+    ),
     ratios: ratios(targets),
   };
 
   it('accepts a complete result', () => {
     expect(good.ratios).to.eql({ gatewayNginxRps: 1, gatewayNginxP99: 1, churnSteadyRps: 1 });
+    expect(good.cpuUsPerRequest.gateway).to.eql({ node: 0, edge: 5, pool: 5, total: 10 });
     expect(missingThroughputFigures(good)).to.eql([]);
   });
 
