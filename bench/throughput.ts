@@ -4,7 +4,8 @@
  * Consul agent; `wrk -t2 -c32 --latency` in alternating slices of one run against: one backend
  * directly, a plain nginx reverse proxy with a static upstream of the backends, the built gateway
  * with its defaults, and the gateway while an extra instance joins or leaves every second.
- * `--rounds N` (3) and `--slice S` (4 seconds) change the slices. Prints a table and writes
+ * `--rounds N` (3) and `--slice S` (4 seconds) change the slices; `--gateway-arg X`
+ * (repeatable) passes X to the gateway, a variant beside its defaults. Prints a table and writes
  * bench/results/throughput[-smoke].json.
  */
 import { cpus, loadavg } from 'node:os';
@@ -42,6 +43,10 @@ const flag = (name: string, fallback: number): number => {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name}: a whole number ≥ 1`);
   return v;
 };
+/** `--gateway-arg X` (repeatable): a flag for the gateway beyond its defaults, e.g. a variant. */
+const GATEWAY_ARGS = process.argv.flatMap((a, i) =>
+  process.argv[i - 1] === '--gateway-arg' ? [a] : [],
+);
 const ROUNDS = flag('--rounds', smoke ? 1 : 3);
 const SLICE_SECONDS = flag('--slice', smoke ? 2 : 4);
 const CONNECTIONS = 32;
@@ -137,12 +142,14 @@ async function main(): Promise<void> {
     const proxy = await startPlainProxy(backends.map((b) => b.port));
     stops.unshift(() => proxy.stop());
     await register(agent, backends);
-    const gateway = await startBuiltGateway(agent.addr);
+    const gateway = await startBuiltGateway(agent.addr, GATEWAY_ARGS);
     stops.unshift(() => gateway.stop());
     log(`plain nginx on ${proxy.port}, gateway on ${gateway.url}`);
     await pollUntilServed(`${gateway.url}/tp/`, 'xxxx', 20_000, 20);
     const gatewayMode = String((await gateway.status()).mode ?? '');
-    log(`gateway routes /tp/ (mode ${gatewayMode}); ${ROUNDS} rounds of ${SLICE_SECONDS} s slices`);
+    log(
+      `gateway ${GATEWAY_ARGS.join(' ')} routes /tp/ (mode ${gatewayMode}); ${ROUNDS} rounds of ${SLICE_SECONDS} s slices`,
+    );
     const measured = await measure(agent, { backends, extra, proxy, gateway });
     const result = {
       date: new Date().toISOString(),
@@ -154,6 +161,7 @@ async function main(): Promise<void> {
         loadAverageEnd: load(),
       },
       versions: { node: process.version, nginx: (await execa('nginx', ['-v'])).stderr.trim() },
+      gatewayArgs: GATEWAY_ARGS,
       setup: {
         rounds: ROUNDS,
         sliceSeconds: SLICE_SECONDS,
@@ -166,7 +174,13 @@ async function main(): Promise<void> {
     };
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, smoke ? 'throughput-smoke.json' : 'throughput.json');
+    // A variant (--gateway-arg) never replaces the figures of the defaults.
+    const name = smoke
+      ? 'throughput-smoke'
+      : GATEWAY_ARGS.length
+        ? 'throughput-variant'
+        : 'throughput';
+    const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
     console.log(
       `load average at the start: ${loadAverageStart.join(', ')}; at the end: ${result.machine.loadAverageEnd.join(', ')}`,

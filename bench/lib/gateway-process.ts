@@ -23,9 +23,12 @@ export interface BuiltGateway {
 /**
  * The built gateway (dist/, so `npm run build` first) as users run it: its defaults, except the
  * loopback listen and status addresses, the agent and a temporary work dir. Resolves once
- * `/readyz` answers 200.
+ * `/readyz` answers 200. `extraArgs` go last (a variant of the defaults).
  */
-export async function startBuiltGateway(consulAddr: string): Promise<BuiltGateway> {
+export async function startBuiltGateway(
+  consulAddr: string,
+  extraArgs: readonly string[] = [],
+): Promise<BuiltGateway> {
   const cli = join(ROOT, 'dist/gateway/cli.js');
   if (!existsSync(cli)) throw new Error('dist/gateway/cli.js missing: npm run build first');
   const [listen, statusPort] = (await freePorts(2)) as [number, number];
@@ -39,6 +42,7 @@ export async function startBuiltGateway(consulAddr: string): Promise<BuiltGatewa
       consulAddr,
       '--work-dir',
       workDir,
+      ...extraArgs,
     ),
     { cwd: ROOT, onLine: (line) => void lines.push(line) },
   );
