@@ -16,12 +16,11 @@ import { startStack, tail, type Stack } from './lib/stack.js';
 import { missingFigures, printTable } from './lib/report.js';
 import { burst } from './burst.js';
 import { convergence, removal, scaleOut } from './scenarios.js';
-import { reloadCost, wrk } from './reload-cost.js';
 
 const smoke = process.argv.includes('--smoke');
 const sizes = smoke
-  ? { convergence: 3, removal: 1, burst: 5, wrkSeconds: 2 }
-  : { convergence: 30, removal: 10, burst: 50, wrkSeconds: 10 };
+  ? { convergence: 3, removal: 1, burst: 5 }
+  : { convergence: 30, removal: 10, burst: 50 };
 
 function footprint(stack: Stack): Record<string, number> {
   return {
@@ -72,8 +71,6 @@ async function main(): Promise<void> {
     const bst = await burst(stack, containers, sizes.burst);
     log(`burst of ${sizes.burst}, host networking`, 'burstHostNetwork');
     const bstHost = await burst(stack, containers, sizes.burst, 'host');
-    log('overhead and reload cost (wrk)', 'wrk');
-    const rc = await reloadCost(stack, containers, sizes.wrkSeconds, wrk);
     const after = footprint(stack);
     const result = {
       date: new Date().toISOString(),
@@ -84,8 +81,6 @@ async function main(): Promise<void> {
       removal: rem,
       burst: bst,
       burstHostNetwork: bstHost,
-      overhead: rc.overhead,
-      reloadCost: rc.reloadCost,
       footprint: { idle, after },
     };
     const dir = join(ROOT, 'bench/results');

@@ -11,7 +11,7 @@ import { startConsulAgent } from '../test/helpers/consul-agent.js';
 import { ROOT } from '../test/helpers/paths.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { fetchText, startTestGateway } from '../test/integration/gateway/harness.js';
-import { wrk, type WrkResult } from './reload-cost.js';
+import { wrk, type WrkResult } from './lib/wrk.js';
 
 const SECONDS = 5;
 const path = (i: number): string => `/svc-${String(i).padStart(4, '0')}/x`;

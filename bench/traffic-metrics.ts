@@ -26,7 +26,7 @@ import {
 import { startNginx } from '../test/helpers/nginx.js';
 import { ROOT } from '../test/helpers/paths.js';
 import { freePorts } from '../test/helpers/ports.js';
-import { wrk, type WrkResult } from './reload-cost.js';
+import { wrk, type WrkResult } from './lib/wrk.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);

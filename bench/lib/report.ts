@@ -25,16 +25,6 @@ export interface PipelineResult {
   };
   burst: Burst;
   burstHostNetwork: Burst;
-  overhead: {
-    gateway: { requestsPerSec: number; latencyP50Ms: number };
-    direct: { requestsPerSec: number; latencyP50Ms: number };
-    ratio: number;
-  };
-  reloadCost: {
-    steady: { requestsPerSec: number };
-    churn: { requestsPerSec: number; errors: number };
-    ratio: number;
-  };
   footprint: { idle: Record<string, number>; after: Record<string, number> };
 }
 
@@ -61,16 +51,6 @@ export function tableRows(r: PipelineResult): [string, string, string][] {
     ['removal: failed requests', `${r.removal.failedTotal} of ${r.removal.requestsTotal}`, '0'],
     ...burstRows(r.burst, 'published ports'),
     ...burstRows(r.burstHostNetwork, 'host network'),
-    [
-      'throughput gateway / direct',
-      `${r.overhead.gateway.requestsPerSec} / ${r.overhead.direct.requestsPerSec} rps = ${r.overhead.ratio}`,
-      '≥ 0.8',
-    ],
-    [
-      'throughput churn / steady',
-      `${r.reloadCost.churn.requestsPerSec} / ${r.reloadCost.steady.requestsPerSec} rps = ${r.reloadCost.ratio}, ${r.reloadCost.churn.errors} errors`,
-      '≥ 0.9',
-    ],
     [
       'RSS idle (MB)',
       `registrator ${r.footprint.idle.registratorMb}, gateway ${r.footprint.idle.gatewayNodeMb}, nginx ${r.footprint.idle.nginxMb}`,
@@ -134,8 +114,6 @@ export function missingFigures(r: PipelineResult): string[] {
     num(`${k}.reloads`, r[k].reloads);
     num(`${k}.lagMs.max`, r[k].lagMs.max);
   }
-  num('overhead.ratio', r.overhead.ratio, true);
-  num('reloadCost.ratio', r.reloadCost.ratio, true);
   for (const when of ['idle', 'after'] as const)
     for (const k of ['registratorMb', 'gatewayNodeMb', 'nginxMb'])
       num(`footprint.${when}.${k}`, r.footprint[when][k], true);

@@ -14,11 +14,12 @@ export interface TestNginx {
 
 /**
  * Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`, `main`
- * goes first (load_module). Ready once plain HTTP answers on `port`.
+ * goes first (load_module); `workers`: worker_processes (a number or "auto", default 1). Ready once
+ * plain HTTP answers on `port`.
  */
 export async function startNginx(
   http: string,
-  options: { port: number; bin?: string; main?: string; workers?: number },
+  options: { port: number; bin?: string; main?: string; workers?: number | 'auto' },
 ): Promise<TestNginx> {
   const bin = options.bin ?? 'nginx';
   const prefix = mkdtempSync(join(tmpdir(), 'nginx-test-'));

@@ -82,16 +82,6 @@ describe('bench figure check (bench:smoke fails without figures)', () => {
     removal: { lastRouted: d, failedTotal: 0, requestsTotal: 100, stages },
     burst: { containers: 5, allRoutableMs: 900, reloads: 4, lagMs: d, stages: {} },
     burstHostNetwork: { containers: 5, allRoutableMs: 900, reloads: 0, lagMs: d, stages: {} },
-    overhead: {
-      gateway: { requestsPerSec: 1, latencyP50Ms: 1 },
-      direct: { requestsPerSec: 1, latencyP50Ms: 1 },
-      ratio: 1,
-    },
-    reloadCost: {
-      steady: { requestsPerSec: 1 },
-      churn: { requestsPerSec: 1, errors: 0 },
-      ratio: 1,
-    },
     footprint: {
       idle: { registratorMb: 70, gatewayNodeMb: 70, nginxMb: 30 },
       after: { registratorMb: 70, gatewayNodeMb: 70, nginxMb: 30 },
@@ -105,14 +95,14 @@ describe('bench figure check (bench:smoke fails without figures)', () => {
   it('names NaN, empty and missing figures', () => {
     const bad = structuredClone(good);
     bad.convergence.scaleOut = { ...distribution([]), stages: { register: d } };
-    bad.overhead.ratio = NaN;
+    bad.burst.allRoutableMs = NaN;
     bad.removal.requestsTotal = 0;
     const missing = missingFigures(bad);
     expect(missing).to.include.members([
       'convergence.scaleOut.n',
       'convergence.scaleOut.p50',
       'convergence.scaleOut.stages.render.p50',
-      'overhead.ratio',
+      'burst.allRoutableMs',
       'removal.requestsTotal',
     ]);
     expect(missing.some((m) => m.startsWith('convergence.passing'))).to.equal(false);
