@@ -4,7 +4,8 @@
  * the one `match` finds for the host and path, whose strip prefix is then removed (as
  * `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded control character is refused
  * with 400). No route: 404; a route without peers: 503 with its explanation, before proxying.
- * The route goes to `ngx.ctx.gw_route` for the balancer and the traffic counters.
+ * The route goes to `ngx.ctx.gw_route` (the traffic counters) and its parsed peers to
+ * `ngx.ctx.gw_info` (the balancer). Reads the per-worker index (`index`, `match` of lua-module.ts).
  */
 export const LUA_ACCESS = `local function answer(status, text)
             ngx.status = status
@@ -13,12 +14,14 @@ export const LUA_ACCESS = `local function answer(status, text)
             return ngx.exit(ngx.HTTP_OK)
         end
         function M.access(route)
+            local idx = index()
             if not route then
-                local r = M.match(ngx.var.host or "", ngx.var.uri)
+                local var = ngx.var
+                local r = match(idx, var.host or "", var.uri)
                 if not r then return answer(404, "no route\\n") end
                 route = r.upstream
                 if r.strip then
-                    local rest = ngx.var.uri:sub(#r.strip + 1)
+                    local rest = var.uri:sub(#r.strip + 1)
                     if rest:sub(1, 1) == "/" then rest = rest:sub(2) end
                     -- set_uri refuses control characters (a decoded %0A): not a path to route.
                     if not pcall(ngx.req.set_uri, "/" .. rest) then
@@ -26,9 +29,11 @@ export const LUA_ACCESS = `local function answer(status, text)
                     end
                 end
             end
-            local peers = dict:get("p:" .. route)
-            if not peers then return answer(503, "no such route\\n") end
+            local info = idx.routes[route]
+            if not info then return answer(503, "no such route\\n") end
+            local ctx = ngx.ctx
             -- Before the 503 below: the traffic counters count it under its route.
-            ngx.ctx.gw_route = route
-            if peers == "" then return answer(503, dict:get("m:" .. route)) end
+            ctx.gw_route = route
+            if info.n == 0 then return answer(503, info.message) end
+            ctx.gw_info = info
         end`;

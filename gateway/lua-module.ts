@@ -1,4 +1,5 @@
 import { LUA_ACCESS } from './lua-access.js';
+import { LUA_BALANCE } from './lua-balancer.js';
 import type { Route, RouteTable } from './routes.js';
 
 /** Where Debian's libnginx-mod-http-lua (and the ndk module it needs) and lua-resty-core live. */
@@ -9,7 +10,8 @@ export const LUA_MODULES = [
 export const LUA_PACKAGE_PATH = '/usr/share/lua/5.1/?.lua;;';
 /**
  * Shared dict: `p:<upstream>` -> "host:port ...", `m:<upstream>` -> 503 text, `routing` -> the
- * route lines, `version`, round-robin counters `rr:`, failed peers `down:`.
+ * route lines, `version`. Each worker parses them once per version (round-robin positions and
+ * failed peers are per worker, as nginx's own upstreams without a `zone`).
  */
 export const LUA_DICT = 'gateway_peers';
 
@@ -83,7 +85,7 @@ export function luaInit(membersFile: string): string {
             if not version then return nil, "empty table" end
             for _, k in ipairs(dict:get_keys(0)) do
                 local kind, name = k:match("^(%a+):(.*)$")
-                if (kind == "p" or kind == "m" or kind == "rr") and routes[name] == nil then
+                if (kind == "p" or kind == "m") and routes[name] == nil then
                     dict:delete(k)
                 end
             end
@@ -99,10 +101,11 @@ export function luaInit(membersFile: string): string {
             return tonumber(version)
         end
 
-        -- Per worker: the parsed routing, rebuilt when the version changes. Each route list is
-        -- indexed by path length: a lookup costs one hash probe per distinct length (longest
-        -- first), not one comparison per route.
+        -- Per worker: the parsed routing and each route's peers, rebuilt when the version
+        -- changes. Each route list is indexed by path length: a lookup costs one hash probe per
+        -- distinct length (longest first), not one comparison per route.
         local cache = { version = false }
+        M.rr, M.down = {}, {}
         local function indexed(routes)
             local by, lengths = {}, {}
             for _, r in ipairs(routes) do
@@ -116,13 +119,23 @@ export function luaInit(membersFile: string): string {
             table.sort(lengths, function(a, b) return a > b end)
             return { by = by, lengths = lengths }
         end
+        local function info_of(name)
+            local peers = {}
+            for p in (dict:get("p:" .. name) or ""):gmatch("%S+") do
+                -- An IPv6 host keeps its brackets: set_current_peer wants "[::1]".
+                local host, port = p:match("^(.+):(%d+)$")
+                peers[#peers + 1] = { key = p, host = host, port = tonumber(port) }
+            end
+            return { peers = peers, n = #peers, message = dict:get("m:" .. name) }
+        end
         local function index()
             local version = dict:get("version")
             if cache.version == version then return cache end
-            local exact, wild, default = {}, {}, {}
+            local exact, wild, default, routes = {}, {}, {}, {}
             for line in (dict:get("routing") or ""):gmatch("[^\\n]+") do
                 local name, host, path, strip = line:match("^(%S+) (%S+) (%S+) (%S+)$")
                 local r = { upstream = name, path = path, strip = strip ~= "-" and strip or nil }
+                routes[name] = info_of(name)
                 local list = default
                 if host ~= "-" then
                     local suffix = host:match("^%*(%..+)$")
@@ -136,7 +149,13 @@ export function luaInit(membersFile: string): string {
             for _, t in ipairs({ exact, wild }) do
                 for key, list in pairs(t) do t[key] = indexed(list) end
             end
-            cache = { version = version, exact = exact, wild = wild, default = indexed(default) }
+            cache = {
+                version = version, exact = exact, wild = wild, default = indexed(default),
+                routes = routes,
+            }
+            local now = ngx.now()
+            for p, until_ in pairs(M.down) do if until_ <= now then M.down[p] = nil end end
+            for name in pairs(M.rr) do if not routes[name] then M.rr[name] = nil end end
             return cache
         end
         local function first(list, uri)
@@ -149,8 +168,7 @@ export function luaInit(membersFile: string): string {
                 end
             end
         end
-        function M.match(host, uri)
-            local idx = index()
+        local function match(idx, host, uri)
             local own = idx.exact[host]
             if not own then
                 local at = host:find(".", 2, true)
@@ -163,7 +181,11 @@ export function luaInit(membersFile: string): string {
             if d and (not r or #d.path > #r.path) then r = d end
             return r
         end
+        function M.match(host, uri)
+            return match(index(), host, uri)
+        end
         ${LUA_ACCESS}
+        ${LUA_BALANCE}
         package.loaded.gateway_pool = M
         local f = io.open([==[${membersFile}]==], "r")
         if f then

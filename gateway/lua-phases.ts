@@ -8,45 +8,8 @@ import {
   trafficDictDirective,
 } from './traffic-lua.js';
 
-/**
- * balancer_by_lua: round-robin over the route's peers; retries (up to 3 tries, as the reload mode)
- * go to peers not yet tried in this request, and a peer that failed is skipped for 5 s
- * (the reload mode's max_fails=1 fail_timeout=5s) unless every peer is marked.
- */
-export const LUA_BALANCER = `local b = require "ngx.balancer"
-            local dict = ngx.shared.${LUA_DICT}
-            local ctx = ngx.ctx
-            local peers = ctx.gw_peers
-            if not peers then
-                peers = {}
-                for p in (dict:get("p:" .. ctx.gw_route) or ""):gmatch("%S+") do peers[#peers + 1] = p end
-                if #peers == 0 then return ngx.exit(502) end
-                ctx.gw_peers, ctx.gw_tried = peers, {}
-                ctx.gw_start = dict:incr("rr:" .. ctx.gw_route, 1, 0) or 0
-                local more = math.min(#peers, 3) - 1
-                if more > 0 then b.set_more_tries(more) end
-            elseif ctx.gw_last and b.get_last_failure() then
-                dict:set("down:" .. ctx.gw_last, true, 5)
-            end
-            local n, pick = #peers, nil
-            for pass = 1, 2 do
-                for i = 0, n - 1 do
-                    local p = peers[(ctx.gw_start + i) % n + 1]
-                    if not ctx.gw_tried[p] and (pass == 2 or not dict:get("down:" .. p)) then
-                        pick = p
-                        break
-                    end
-                end
-                if pick then break end
-            end
-            if not pick then return ngx.exit(502) end
-            ctx.gw_tried[pick], ctx.gw_last = true, pick
-            local host, port = pick:match("^(.+):(%d+)$")
-            local ok, err = b.set_current_peer(host, tonumber(port))
-            if not ok then
-                ngx.log(ngx.ERR, "set_current_peer ", pick, ": ", err)
-                return ngx.exit(502)
-            end`;
+/** balancer_by_lua: the module's balancer (lua-balancer.ts). */
+export const LUA_BALANCER = 'require("gateway_pool").balance()';
 
 /** content_by_lua: PUT replaces the whole table (idempotent); every method answers the version. */
 export const LUA_MEMBERSHIP = `local dict = ngx.shared.${LUA_DICT}

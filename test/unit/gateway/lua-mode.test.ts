@@ -31,7 +31,7 @@ describe('gateway lua mode (pure)', () => {
     expect(out).to.include('lua_shared_dict gateway_peers 16m;');
     expect(out.match(/^ *upstream /gm)).to.have.length(1);
     expect(out).to.match(
-      /upstream gateway_pool \{\n {8}server 0\.0\.0\.1;\n {8}balancer_by_lua_block \{[^]*set_more_tries[^]*\n {8}\}\n {8}keepalive 32;\n {4}\}/,
+      /upstream gateway_pool \{\n {8}server 0\.0\.0\.1;\n {8}balancer_by_lua_block \{\n {12}require\("gateway_pool"\)\.balance\(\)\n {8}\}\n {8}keepalive 32;\n {4}\}/,
     );
     expect(out).to.include('location = /__gateway/membership {');
     expect(out).to.include('[==[/w/members.txt]==]');

@@ -1,0 +1,44 @@
+/**
+ * `M.balance()` of the `gateway_pool` module (balancer_by_lua of `upstream gateway_pool`):
+ * round-robin over the route's peers that access() put in `ngx.ctx.gw_info`; retries (up to 3
+ * tries, as reload mode) go to peers not yet tried in this request, and a peer that failed is
+ * skipped for 5 s (reload mode's max_fails=1 fail_timeout=5s) unless every peer is marked. The
+ * round-robin position and the failed marks are per worker, as in nginx's own upstreams without a
+ * shared `zone`: no shared-dict operation per request.
+ */
+export const LUA_BALANCE = `local balancer = require "ngx.balancer"
+        function M.balance()
+            local ctx = ngx.ctx
+            local info = ctx.gw_info
+            if not info then return ngx.exit(502) end
+            local tried, now = ctx.gw_tried, ngx.now()
+            if not tried then
+                tried = {}
+                ctx.gw_tried = tried
+                local start = (M.rr[ctx.gw_route] or 0) + 1
+                M.rr[ctx.gw_route] = start
+                ctx.gw_start = start
+                local more = math.min(info.n, 3) - 1
+                if more > 0 then balancer.set_more_tries(more) end
+            elseif ctx.gw_last and balancer.get_last_failure() then
+                M.down[ctx.gw_last] = now + 5
+            end
+            local peers, n, down, pick = info.peers, info.n, M.down, nil
+            for pass = 1, 2 do
+                for i = 0, n - 1 do
+                    local p = peers[(ctx.gw_start + i) % n + 1]
+                    if not tried[p.key] and (pass == 2 or (down[p.key] or 0) <= now) then
+                        pick = p
+                        break
+                    end
+                end
+                if pick then break end
+            end
+            if not pick then return ngx.exit(502) end
+            tried[pick.key], ctx.gw_last = true, pick.key
+            local ok, err = balancer.set_current_peer(pick.host, pick.port)
+            if not ok then
+                ngx.log(ngx.ERR, "set_current_peer ", pick.key, ": ", err)
+                return ngx.exit(502)
+            end
+        end`;
