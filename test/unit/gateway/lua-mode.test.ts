@@ -37,7 +37,8 @@ describe('gateway lua mode (pure)', () => {
     expect(out).to.include('[==[/w/members.txt]==]');
     expect(out).to.include('include "/w/routes.conf";');
     expect(out).to.include('function M.access(route)');
-    expect(out).to.include('local r = M.match(ngx.var.host or "", ngx.var.uri)');
+    expect(out).to.include('local r = match(idx, var.host or "", var.uri)');
+    expect(out).to.include('function M.balance()');
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
 
