@@ -33,7 +33,9 @@ FROM ${NODE_IMAGE} AS node
 # installs; the official nginx image instead when GATEWAY_NGINX_IMAGE is set), the node binary
 # and the compiled program. Both bases are Debian bookworm, so glibc and libstdc++ are there for
 # node. Runs as the unprivileged nginx user (101, as in the official image); it listens on 8080
-# unless told otherwise (ports below 1024 need root, see README).
+# unless told otherwise (ports below 1024 need root, see README). One stage whose base is chosen
+# by the nested default, which Docker 20.10's classic builder (docker-compose 1.29) expands as
+# BuildKit does; two stages picked by name would make the classic builder build, and pull, both.
 FROM ${GATEWAY_NGINX_IMAGE:-${DEBIAN_IMAGE}} AS gateway
 # First, so that the layer cache keeps it across source changes. The base's dpkg and apt
 # settings (Debian's slim images, the stand-ins) keep docs and package caches out; the lua
