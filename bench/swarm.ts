@@ -2,8 +2,9 @@
  * Swarm: our gateway (Consul + registrator) versus nginx resolving `tasks.<service>` through
  * Docker's DNS (127.0.0.11, `resolver ... valid=1s`: the dnsrr approach), in one run, on the
  * same Swarm service, each under the same load, while the service scales up, scales down and
- * rolls. Our gateway runs twice: the stack's image (reload pool mode: the Docker images have no
- * lua module) and the same image plus Debian's lua module (lua pool mode, no reload).
+ * rolls. Our gateway runs twice, same image (Debian's nginx with its lua module): the stack's in
+ * reload pool mode (GATEWAY_MODE=reload: every change reloads nginx) and a second service in
+ * lua pool mode (no reload).
  *
  *   npx tsx bench/swarm.ts [--rate 40] [--check tcp|none]   (root, Docker; ~3 min)
  *
@@ -13,7 +14,6 @@
  * path that names the front). Results: bench/results/swarm.json, bench/README.md.
  */
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,7 +33,6 @@ const arg = (name: string): string | undefined => {
 const rate = Number(arg('--rate')) || 40;
 /** tcp (default): a TCP check gates the routing of a new task; none: routed when it starts. */
 const check = arg('--check') ?? 'tcp';
-const LUA_IMAGE = 'docker-consul-gateway/gateway-lua:bench';
 
 const NGINX_CONF = `worker_processes 1;
 events { worker_connections 1024; }
@@ -56,18 +55,9 @@ http {
 }
 `;
 
-/** The gateway image plus Debian's lua module (works on the Debian-nginx stand-in base only). */
-async function buildLuaImage(): Promise<void> {
-  const dockerfile = `FROM ${IMAGES.gateway}
-USER root
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
-    libnginx-mod-http-lua lua-resty-core && rm -rf /var/lib/apt/lists/*
-USER nginx
-`;
-  await execa('docker', ['build', '-q', '-t', LUA_IMAGE, '-'], { input: dockerfile });
-}
-
 async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<FrontUrls> {
+  // The stack's gateway (front `gateway`) in reload mode; `gwlua` below in lua mode.
+  s.env.GATEWAY_MODE = 'reload';
   await deployStack(s);
   await s.docker('service', 'rm', `${s.stack}_web`);
   const confDir = join(root, 'nginx');
@@ -87,7 +77,7 @@ async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<F
     ...['--publish', `mode=host,target=8080,published=${luaPort}`],
     ...['--publish', `mode=host,target=9180,published=${luaStatus}`],
     ...['-e', 'CONSUL_HTTP_ADDR=consul:8500', '-e', 'GATEWAY_MODE=lua'],
-    ...['--container-label', 'SERVICE_IGNORE=true', LUA_IMAGE],
+    ...['--container-label', 'SERVICE_IGNORE=true', IMAGES.gateway],
   );
   await s.docker(
     ...['service', 'create', '--detach', '--quiet', '--name', 'bench', '--no-resolve-image'],
@@ -157,10 +147,9 @@ async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<obje
 
 async function main(): Promise<void> {
   const { NGINX_IMAGE } = await standInEnv();
-  await buildLuaImage();
   const s = await startSwarmStack('bnsw', {
     bridgeCidr: '10.214.30.1/24',
-    extraImages: [NGINX_IMAGE as string, LUA_IMAGE],
+    extraImages: [NGINX_IMAGE as string],
   });
   const root = mkdtempSync('/tmp/swarm-bench-');
   const logDir = join(root, 'tasks');

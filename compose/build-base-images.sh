@@ -46,7 +46,10 @@ CONSUL_IMAGE="$PREFIX/consul:1.8.7"
 
 if [ "$PRINT_ENV" = 1 ]; then
   # The variables the stacks and Dockerfiles read, pointing at the stand-ins.
-  printf 'NODE_IMAGE=%s\nNGINX_IMAGE=%s\nCONSUL_IMAGE=%s\n' "$NODE_IMAGE" "$NGINX_IMAGE" "$CONSUL_IMAGE"
+  # NGINX_IMAGE stands for the official nginx image: the gateway is built on it only when given
+  # as GATEWAY_NGINX_IMAGE (reload mode); by default it is built on DEBIAN_IMAGE (lua mode).
+  printf 'DEBIAN_IMAGE=%s\nNODE_IMAGE=%s\nNGINX_IMAGE=%s\nCONSUL_IMAGE=%s\n' \
+    "$DEBIAN_IMAGE" "$NODE_IMAGE" "$NGINX_IMAGE" "$CONSUL_IMAGE"
   exit 0
 fi
 

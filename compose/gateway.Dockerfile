@@ -4,7 +4,12 @@
 # Base images are build arguments; the defaults are the official ones. Where no registry is
 # reachable, compose/build-base-images.sh makes local stand-ins (see compose/README.md).
 ARG NODE_IMAGE=node:20-bookworm-slim
-ARG NGINX_IMAGE=nginx:stable-bookworm
+ARG DEBIAN_IMAGE=debian:bookworm-slim
+# nginx: empty (default) = Debian's nginx with its lua module, installed on DEBIAN_IMAGE, so the
+# gateway runs in lua mode (route and instance changes without a reload). An nginx image instead
+# (e.g. the official nginx:stable-bookworm, whose nginx has no lua module) = reload mode:
+#   docker build -f compose/gateway.Dockerfile --build-arg GATEWAY_NGINX_IMAGE=nginx:stable-bookworm .
+ARG GATEWAY_NGINX_IMAGE=
 
 # Stage 1: identical to registrator.Dockerfile's, so the layer cache builds it once for both.
 FROM ${NODE_IMAGE} AS build
@@ -24,10 +29,36 @@ RUN npm run build \
 
 FROM ${NODE_IMAGE} AS node
 
-# Stage 2: the official nginx image (Debian, so glibc and libstdc++ are there for node) plus the
-# node binary and the compiled program. Runs as the unprivileged nginx user; it listens on 8080
-# unless told otherwise (ports below 1024 need root, see README).
-FROM ${NGINX_IMAGE} AS gateway
+# Stage 2: Debian + Debian's nginx, libnginx-mod-http-lua and lua-resty-core (what setup:env
+# installs; the official nginx image instead when GATEWAY_NGINX_IMAGE is set), the node binary
+# and the compiled program. Both bases are Debian bookworm, so glibc and libstdc++ are there for
+# node. Runs as the unprivileged nginx user (101, as in the official image); it listens on 8080
+# unless told otherwise (ports below 1024 need root, see README). One stage whose base is chosen
+# by the nested default, which Docker 20.10's classic builder (docker-compose 1.29) expands as
+# BuildKit does; two stages picked by name would make the classic builder build, and pull, both.
+FROM ${GATEWAY_NGINX_IMAGE:-${DEBIAN_IMAGE}} AS gateway
+# First, so that the layer cache keeps it across source changes. The base's dpkg and apt
+# settings (Debian's slim images, the stand-ins) keep docs and package caches out; the lua
+# check is the gateway's own (gateway/pool-lua.ts): both modules load and resty.core runs.
+RUN set -eu; \
+  if ! command -v nginx >/dev/null; then \
+    groupadd --system --gid 101 nginx; \
+    useradd --system --uid 101 --gid nginx --no-create-home --home /nonexistent \
+      --shell /usr/sbin/nologin nginx; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      nginx libnginx-mod-http-lua lua-resty-core; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log /var/www/html \
+      /etc/nginx/sites-enabled/default; \
+    printf '%s\n' 'load_module /usr/lib/nginx/modules/ndk_http_module.so;' \
+      'load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;' 'events {}' \
+      'http { lua_package_path "/usr/share/lua/5.1/?.lua;;";' \
+      '  init_by_lua_block { require "resty.core" } }' >/tmp/lua-check.conf; \
+    nginx -q -t -c /tmp/lua-check.conf; \
+    rm /tmp/lua-check.conf; \
+  fi; \
+  id nginx; nginx -v
 LABEL org.opencontainers.image.title=docker-consul-gateway-gateway \
       org.opencontainers.image.licenses=MIT
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
@@ -43,10 +74,11 @@ COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
 COPY templates templates
 COPY compose/healthcheck.mjs ./
-# The nginx image links its default logs to /dev/stdout and /dev/stderr; under the gateway,
-# nginx's output is a socket (Node's child stdio), which cannot be opened by path (ENXIO). The
-# gateway writes its own access log and relays nginx's stderr, so the defaults go to /dev/null.
-RUN mkdir -p /var/lib/gateway && chown nginx:nginx /var/lib/gateway \
+# nginx's compiled-in log paths go to /dev/null: the official image links them to /dev/stdout
+# and /dev/stderr, but under the gateway nginx's output is a socket (Node's child stdio), which
+# cannot be opened by path (ENXIO), and Debian's files are not writable by the nginx user. The
+# gateway writes its own access log and relays nginx's stderr.
+RUN mkdir -p /var/lib/gateway /var/log/nginx && chown nginx:nginx /var/lib/gateway \
   && ln -sf /dev/null /var/log/nginx/access.log && ln -sf /dev/null /var/log/nginx/error.log \
   && node --version
 USER nginx

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDockerd, type PrivateDockerd } from '../../helpers/dockerd.js';
+import { get } from '../../helpers/http.js';
 import { ROOT } from '../../helpers/paths.js';
 
 /**
@@ -72,6 +73,15 @@ export function buildImages(): Promise<BuildTimes> {
     return { baseImagesMs, imagesMs };
   })();
   return built;
+}
+
+/**
+ * The pool mode a gateway reports at the top of its /status (`lua`: Debian's nginx with the lua
+ * module, the image's default; `reload`: an nginx without it); undefined while it does not answer.
+ */
+export async function gatewayMode(statusUrl: string): Promise<string | undefined> {
+  const res = await get(`${statusUrl}/status`);
+  return res.status === 200 ? (JSON.parse(res.body) as { mode?: string }).mode : undefined;
 }
 
 /** A private engine ("host") with the stacks' images copied in from the main engine. */

@@ -5,7 +5,7 @@ import { get } from '../../helpers/http.js';
 import { startLoad, summarize } from '../../helpers/load.js';
 import { freePorts } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { buildImages, ComposeProject, standInEnv, startHost } from './harness.js';
+import { buildImages, ComposeProject, gatewayMode, standInEnv, startHost } from './harness.js';
 
 /**
  * compose/single-host.yml as a user runs it (docker-compose 1.29), on a Docker engine of its own
@@ -106,6 +106,10 @@ describe('compose: single-host.yml (docker-compose 1.29)', function () {
     await waitFor(async () => (await get(`${statusUrl}/readyz`)).status === 200, {
       what: 'the gateway /readyz',
     });
+  });
+
+  it("runs the gateway in lua mode (the image's Debian nginx has the lua module)", async () => {
+    expect(await gatewayMode(statusUrl)).to.equal('lua');
   });
 
   it('scales web to three replicas and all three serve', async () => {

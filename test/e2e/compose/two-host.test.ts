@@ -8,6 +8,7 @@ import {
   buildImages,
   ComposeProject,
   composeV2,
+  gatewayMode,
   IMAGES,
   standInEnv,
   startHost,
@@ -226,6 +227,8 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
     await waitFor(async () => (await upstreams(gw()))?.includes(`${WORKER_IP}:${clientPort}`), {
       what: 'the worker instance in the /status upstreams',
     });
+    // Started as the unprivileged nginx user (GATEWAY_USER), with the lua module of the image.
+    expect(await gatewayMode(gw().statusUrl)).to.equal('lua');
   });
 
   it('a second gateway host joins as a Consul server and routes there too', async () => {
@@ -254,6 +257,7 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
       { timeoutMs: 30_000, what: 'my-web-server through the second gateway' },
     );
     expect(res.body.trim()).to.equal(`${client!.Id.slice(0, 12)} /features`);
+    expect(await gatewayMode(second.statusUrl)).to.equal('lua');
   });
 
   it("stopping the worker's container removes it from the upstreams within a second", async () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { get } from '../../helpers/http.js';
 import { startLoad } from '../../helpers/load.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { gatewayMode } from '../compose/harness.js';
 import { deployStack, startSwarmStack, type SwarmStack } from './harness.js';
 
 /**
@@ -68,12 +69,13 @@ describe('swarm: compose/swarm-stack.yml on a private two-node Swarm', function 
     // Swarm spreads the two replicas: one on the manager, one on the worker.
     expect(tasks.map((t) => t.node).sort()).to.deep.equal([0, 1]);
     const ids = new Set(tasks.map((t) => t.Id.slice(0, 12)));
-    // The pool holds the instances first; in reload mode (the image's nginx has no lua) the edge
-    // serves the new route once its own reload is live.
+    // The pool holds the instances first; the edge serves the new route at once in lua mode (the
+    // image's default), after its own reload in reload mode.
     await waitFor(async () => (await get(`${s.gatewayUrl}/who`)).status === 200, {
       timeoutMs: 60_000,
       what: 'the route live at the edge',
     });
+    expect(await gatewayMode(s.statusUrl), 'the gateway image runs in lua mode').to.equal('lua');
     const seen = new Set<string>();
     for (let i = 0; i < 20 && seen.size < 2; i++) seen.add(await answeredBy());
     expect([...seen].sort()).to.deep.equal([...ids].sort());
