@@ -2,9 +2,12 @@
  * `M.balance()` of the `gateway_pool` module (balancer_by_lua of `upstream gateway_pool`):
  * round-robin over the route's peers that access() put in `ngx.ctx.gw_info`; retries (up to 3
  * tries, as reload mode) go to peers not yet tried in this request, and a peer that failed is
- * skipped for 5 s (reload mode's max_fails=1 fail_timeout=5s) unless every peer is marked. The
- * round-robin position and the failed marks are per worker, as in nginx's own upstreams without a
- * shared `zone`: no shared-dict operation per request.
+ * skipped unless every peer is: 0.25 s after its first failure, doubling with each failure that
+ * follows within 10 s, up to 5 s (reload mode's fail_timeout). A container registered as passing
+ * before it listens is thus tried again within a quarter second, not 5 s later, while a dead peer
+ * soon costs one failed try (retried on another peer) per 5 s. The round-robin position and the
+ * failed marks are per worker, as in nginx's own upstreams without a shared `zone`: no
+ * shared-dict operation per request.
  */
 export const LUA_BALANCE = `local balancer = require "ngx.balancer"
         function M.balance()
@@ -21,7 +24,11 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
                 local more = math.min(info.n, 3) - 1
                 if more > 0 then balancer.set_more_tries(more) end
             elseif ctx.gw_last and balancer.get_last_failure() then
-                M.down[ctx.gw_last] = now + 5
+                local f = M.fails[ctx.gw_last]
+                if f and now - f.at < 10 then f.n = f.n + 1 else f = { n = 1 } end
+                f.at = now
+                M.fails[ctx.gw_last] = f
+                M.down[ctx.gw_last] = now + math.min(5, 0.25 * 2 ^ (f.n - 1))
             end
             local peers, n, down, pick = info.peers, info.n, M.down, nil
             for pass = 1, 2 do

@@ -105,7 +105,7 @@ export function luaInit(membersFile: string): string {
         -- changes. Each route list is indexed by path length: a lookup costs one hash probe per
         -- distinct length (longest first), not one comparison per route.
         local cache = { version = false }
-        M.rr, M.down = {}, {}
+        M.rr, M.down, M.fails = {}, {}, {}
         local function indexed(routes)
             local by, lengths = {}, {}
             for _, r in ipairs(routes) do
@@ -155,6 +155,7 @@ export function luaInit(membersFile: string): string {
             }
             local now = ngx.now()
             for p, until_ in pairs(M.down) do if until_ <= now then M.down[p] = nil end end
+            for p, f in pairs(M.fails) do if now - f.at >= 10 then M.fails[p] = nil end end
             for name in pairs(M.rr) do if not routes[name] then M.rr[name] = nil end end
             return cache
         end
