@@ -4,7 +4,10 @@
  * the one `match` finds for the host and path, whose strip prefix is then removed (as
  * `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded control character is refused
  * with 400). No route: 404; a route without peers: 503 with its explanation, before proxying.
- * The route goes to `ngx.ctx.gw_route` for the balancer and the traffic counters.
+ * The route goes to `ngx.ctx.gw_route` for the balancer and the traffic counters. With HTTPS
+ * wired, plain HTTP answers 308 first for `--redirect-https` hosts with a certificate and for
+ * `redirect=https` routes; `proto=https` routes continue in `@gateway_https` (verified) or
+ * `@gateway_https_insecure` (tlsskipverify), named locations the template defines.
  */
 export const LUA_ACCESS = `local function answer(status, text)
             ngx.status = status
@@ -13,8 +16,17 @@ export const LUA_ACCESS = `local function answer(status, text)
             return ngx.exit(ngx.HTTP_OK)
         end
         function M.access(route)
-            if not route then
-                local r = M.match(ngx.var.host or "", ngx.var.uri)
+            -- HTTPS wired (gateway_certs.redirect defined) and a plain HTTP request: redirects.
+            local certs = package.loaded.gateway_certs
+            local plain = certs and certs.redirect and ngx.var.scheme == "http"
+            if plain and certs.redirect_all and certs.covers(ngx.var.host or "") then
+                return certs.redirect()
+            end
+            local r
+            if route then
+                r = index().named[route]
+            else
+                r = M.match(ngx.var.host or "", ngx.var.uri)
                 if not r then return answer(404, "no route\\n") end
                 route = r.upstream
                 if r.strip then
@@ -26,9 +38,20 @@ export const LUA_ACCESS = `local function answer(status, text)
                     end
                 end
             end
+            if plain and r and r.redirect then return certs.redirect() end
             local peers = dict:get("p:" .. route)
             if not peers then return answer(503, "no such route\\n") end
             -- Before the 503 below: the traffic counters count it under its route.
             ngx.ctx.gw_route = route
             if peers == "" then return answer(503, dict:get("m:" .. route)) end
+            -- proto=https: the template's named location proxies over TLS (ngx.exec keeps the
+            -- URI, not ngx.ctx: the route travels in $gateway_route, see resume).
+            if r and r.tls then
+                ngx.var.gateway_route = route
+                return ngx.exec(r.tls)
+            end
+        end
+        -- access_by_lua of the proto=https named locations: the route access() chose.
+        function M.resume()
+            ngx.ctx.gw_route = ngx.var.gateway_route
         end`;
