@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { request as plainRequest } from 'node:http';
-import { request } from 'node:https';
+import { createServer as createHttpsServer, request } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,4 +92,25 @@ export function writeCert(dir: string, name: string, leaf: TestLeaf): void {
   writeFileSync(tmp, leaf.chain + leaf.key);
   // rename: the watcher never reads a half-written file.
   renameSync(tmp, join(dir, `${name}.pem`));
+}
+
+/** A real HTTPS backend on loopback serving `leaf`, answering "<name> tls <url> sni=<name>". */
+export async function startTlsBackend(
+  name: string,
+  leaf: TestLeaf,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createHttpsServer({ cert: leaf.chain, key: leaf.key }, (req, res) => {
+    const sni = (req.socket as TLSSocket & { servername?: string }).servername ?? '';
+    res.setHeader('content-type', 'text/plain');
+    res.end(`${name} tls ${req.url} sni=${sni}\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
