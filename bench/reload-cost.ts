@@ -131,14 +131,20 @@ export interface WrkResult {
   errors: number;
 }
 
-/** wrk (Debian's) against a loopback URL for `seconds`. */
-export async function wrk(url: string, seconds: number, connections = 16): Promise<WrkResult> {
-  if (!/^http:\/\/127\./.test(url)) throw new Error('loopback only');
+/** wrk (Debian's) against a loopback URL (http or https) for `seconds`; `headers`: -H values. */
+export async function wrk(
+  url: string,
+  seconds: number,
+  connections = 16,
+  headers: string[] = [],
+): Promise<WrkResult> {
+  if (!/^https?:\/\/127\./.test(url)) throw new Error('loopback only');
   const { stdout } = await execa('wrk', [
     '-t2',
     `-c${connections}`,
     `-d${seconds}s`,
     '--latency',
+    ...headers.flatMap((h) => ['-H', h]),
     url,
   ]);
   const num = (re: RegExp): number => Number(re.exec(stdout)?.[1] ?? NaN);

@@ -16,10 +16,11 @@ export const LUA_ACCESS = `local function answer(status, text)
             return ngx.exit(ngx.HTTP_OK)
         end
         function M.access(route)
-            -- HTTPS wired (gateway_certs.redirect defined) and a plain HTTP request: redirects.
+            -- HTTPS wired (gateway_certs.redirect defined) and a plain HTTP request: redirects
+            -- ($scheme is read only when a redirect may apply).
             local certs = package.loaded.gateway_certs
-            local plain = certs and certs.redirect and ngx.var.scheme == "http"
-            if plain and certs.redirect_all and certs.covers(ngx.var.host or "") then
+            if certs and certs.redirect_all and ngx.var.scheme == "http"
+                and certs.covers(ngx.var.host or "") then
                 return certs.redirect()
             end
             local r
@@ -38,7 +39,9 @@ export const LUA_ACCESS = `local function answer(status, text)
                     end
                 end
             end
-            if plain and r and r.redirect then return certs.redirect() end
+            if r and r.redirect and certs and certs.redirect and ngx.var.scheme == "http" then
+                return certs.redirect()
+            end
             local peers = dict:get("p:" .. route)
             if not peers then return answer(503, "no such route\\n") end
             -- Before the 503 below: the traffic counters count it under its route.
