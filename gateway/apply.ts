@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { ToolkitError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import type { MainTls } from './certs/nginx-main.js';
 import type { GatewayMetrics } from './metrics.js';
 import { confirmGeneration, testConfig, type NginxBinary } from './nginx.js';
 import { adaptListen, renderMainConfig, type WorkPaths } from './nginx-config.js';
@@ -21,6 +22,8 @@ export interface ApplierOptions {
   reloadTimeoutMs: number;
   /** Lua mode: nginx.conf carries the lua module and the shared dict. */
   lua: boolean;
+  /** Lua mode with HTTPS: the certificate pieces of nginx.conf. */
+  tls?: MainTls;
   logger: Logger;
   metrics: GatewayMetrics;
   status: StatusStore;
@@ -159,6 +162,7 @@ export class ConfigApplier {
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
       lua: this.o.lua,
+      ...(this.o.tls ? { tls: this.o.tls } : {}),
     });
   }
 

@@ -5,7 +5,7 @@ import { parseDuration } from '../common/duration.js';
 import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
 import { DEFAULT_MAX_CONNS, parseMaxConns } from '../template-renderer/index.js';
-import { resolveTlsConfig, tlsFlagSpecs, type TlsConfig } from './certs/config.js';
+import { resolveTlsFlags, tlsFlagSpecs, type TlsConfig } from './certs/config.js';
 import { parseHostPort, parseListen } from './listen.js';
 
 export { parseHostPort, parseListen };
@@ -34,6 +34,8 @@ export interface GatewayConfig {
   outageHoldMs: number;
   /** The HTTPS listener and its certificate sources (--https-listen and the --cert-* flags). */
   tls?: TlsConfig;
+  /** CA bundle of `proto=https` routes (--upstream-ca). */
+  upstreamCa: string;
 }
 
 export const flagSpecs: FlagSpec[] = [
@@ -224,7 +226,6 @@ export function resolveConfig(
   const mode = pick('mode', 'GATEWAY_MODE') ?? 'auto';
   if (mode !== 'auto' && mode !== 'lua' && mode !== 'reload')
     throw configError('--mode', 'auto, lua or reload', mode);
-  const tls = resolveTlsConfig(flags, env, { listen, abs });
   return {
     listen,
     consul,
@@ -241,6 +242,6 @@ export function resolveConfig(
     mode,
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
-    ...(tls ? { tls } : {}),
+    ...resolveTlsFlags(flags, env, { listen, abs }),
   };
 }

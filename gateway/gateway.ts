@@ -1,11 +1,11 @@
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { dirname, join } from 'node:path';
 import { describeConsul } from '../common/consul/config.js';
 import { describeError, isToolkitError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { createRenderer, type Renderer } from '../template-renderer/index.js';
 import type { GatewayConfig } from './config.js';
+import { startHttps, type Https } from './https.js';
 import { GatewayMetrics } from './metrics.js';
 import { nginxQuote } from './grammar.js';
 import { resolveMode } from './mode.js';
@@ -15,10 +15,10 @@ import { buildRouteTable, type RouteTable } from './routes.js';
 import { routeErrorLogger } from './route-error-log.js';
 import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
-import { StatusStore, type GatewayStatus } from './status.js';
+import { addRendererStatus, StatusStore, type GatewayStatus } from './status.js';
 import { defaultTemplatePath, gatewayHelpers } from './template-helpers.js';
 import { createTiers, type Tiers } from './tiers.js';
-import { checkWorkerAccess } from './worker-access.js';
+import { prepareWorkDir } from './worker-access.js';
 
 export interface Gateway {
   /** Starts nginx, the status server and the renderer; resolves once all run. */
@@ -51,6 +51,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
   });
   // Created at start, once the mode is known (lua: one nginx; reload: edge + pool).
   let tiers: Tiers | undefined;
+  let https: Https | undefined;
   const memory = new RouteMemory(config.routeGraceMs);
   let expiryTimer: NodeJS.Timeout | undefined;
   let latestTable: RouteTable | undefined;
@@ -90,22 +91,30 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
             lastApplyOk = true;
           },
         },
+        ...(https?.templates ?? []),
       ],
       ...(config.wait ? { wait: config.wait } : {}),
       outageHoldMs: config.outageHoldMs,
       logger: log.child({ component: 'renderer' }),
-      helpers: gatewayHelpers(
-        {
-          listen: config.listen,
-          accessLog,
-          lua: routes.mode === 'lua',
-          pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
-        },
-        onTable,
-        memory,
-      ),
+      helpers: {
+        ...gatewayHelpers(
+          {
+            listen: config.listen,
+            accessLog,
+            lua: routes.mode === 'lua',
+            pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
+            ...(https ? { https: { listen: https.main.listen } } : {}),
+            upstreamCa: nginxQuote(config.upstreamCa),
+          },
+          onTable,
+          memory,
+        ),
+        ...https?.helpers,
+      },
     });
     r.on('render', (e) => {
+      // Other templates (the certificates under --cert-kv-prefix) apply themselves.
+      if (e.destination !== paths.rendered) return;
       // A remembered route expires without any Consul change: render again when it is due.
       clearTimeout(expiryTimer);
       const due = memory.nextExpiryMs();
@@ -146,14 +155,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     status() {
       const s = status.snapshot();
       s.ready = isReady();
-      const rs = renderer?.status();
-      s.consulQueries = (rs?.queries ?? []).map((q) => ({
-        key: q.key.replace(/\0/g, ' '),
-        ...(q.watch ? { watch: q.watch } : {}),
-        ...(q.error ? { error: q.error } : {}),
-        ...(q.lastOkAt ? { lastOkAt: q.lastOkAt } : {}),
-      }));
-      if (rs) s.consulUsage = rs.consul;
+      addRendererStatus(s, renderer?.status());
+      if (https) s.certificates = https.status();
       return s;
     },
     statusAddress() {
@@ -161,17 +164,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       return a && typeof a === 'object' ? { host: a.address, port: a.port } : undefined;
     },
     async start() {
-      const logs = join(paths.root, 'logs');
-      for (const d of [paths.root, paths.tmp, paths.pool.tmp, logs, dirname(paths.rendered)])
-        await mkdir(d, { recursive: true, mode: 0o755 });
-      // nginx workers (an unprivileged user when started as root) reach pool.sock through the
-      // work dir and write request bodies to tmp.
-      await chmod(paths.root, 0o755);
-      await chmod(paths.tmp, 0o1777);
-      await chmod(paths.pool.tmp, 0o1777);
-      checkWorkerAccess(paths.root, paths.tmp);
-      // Start from nothing rendered: the first render must reach exec (validate + apply).
-      await rm(paths.rendered, { force: true });
+      await prepareWorkDir(paths);
       const mode = await resolveMode({
         requested: config.mode,
         nginx: { bin: config.nginxBin, prefix: `${paths.root}/` },
@@ -182,13 +175,16 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       });
       log.info({ mode }, 'mode');
       status.setMode(mode);
-      const t = createTiers(config, paths, mode, log, metrics, status);
+      if (config.tls)
+        https = await startHttps({ tls: config.tls, mode, paths, registry: metrics.registry, log });
+      const t = createTiers(config, paths, mode, log, metrics, status, https?.main);
       tiers = t;
       await t.routes.prepare();
       await t.applier.prepare(await initialRoutes(t.applier));
       // Edge first (the first nginx child is the client-facing one, for operators and tools).
       await t.supervisor.start();
       await t.poolSupervisor?.start();
+      await https?.connect();
       const app = createStatusApp({
         status: () => this.status(),
         ready: isReady,
@@ -236,6 +232,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       clearTimeout(expiryTimer);
       tiers?.traffic?.stop();
       await renderer?.stop().catch(() => undefined);
+      await https?.stop();
       tiers?.cancelRetry();
       // Edge first (it drains client requests through the pool), then the pool.
       await tiers?.supervisor.stop(config.shutdownTimeoutMs + 5_000);

@@ -4,8 +4,11 @@
  * the one `match` finds for the host and path, whose strip prefix is then removed (as
  * `rewrite ^<strip>/?(.*)$ /$1 break;`; a path holding an encoded control character is refused
  * with 400). No route: 404; a route without peers: 503 with its explanation, before proxying.
- * The route goes to `ngx.ctx.gw_route` (the traffic counters) and its parsed peers to
- * `ngx.ctx.gw_info` (the balancer). Reads the per-worker index (`index`, `match` of lua-module.ts).
+ * The route goes to `ngx.ctx.gw_route` (the traffic counters) and its parsed entry (peers) to
+ * `ngx.ctx.gw_info` (the balancer). With HTTPS
+ * wired, plain HTTP answers 308 first for `--redirect-https` hosts with a certificate and for
+ * `redirect=https` routes; `proto=https` routes continue in `@gateway_https` (verified) or
+ * `@gateway_https_insecure` (tlsskipverify), named locations the template defines.
  */
 export const LUA_ACCESS = `local function answer(status, text)
             ngx.status = status
@@ -14,12 +17,20 @@ export const LUA_ACCESS = `local function answer(status, text)
             return ngx.exit(ngx.HTTP_OK)
         end
         function M.access(route)
-            local idx = index()
-            if not route then
-                local var = ngx.var
-                local r = match(idx, var.host or "", var.uri)
+            -- HTTPS wired (gateway_certs.redirect defined) and a plain HTTP request: redirects
+            -- ($scheme is read only when a redirect may apply).
+            local certs = package.loaded.gateway_certs
+            local var = ngx.var
+            if certs and certs.redirect_all and var.scheme == "http"
+                and certs.covers(var.host or "") then
+                return certs.redirect()
+            end
+            local idx, r = index(), nil
+            if route then
+                r = idx.routes[route]
+            else
+                r = match(idx, var.host or "", var.uri)
                 if not r then return answer(404, "no route\\n") end
-                route = r.upstream
                 if r.strip then
                     local rest = var.uri:sub(#r.strip + 1)
                     if rest:sub(1, 1) == "/" then rest = rest:sub(2) end
@@ -29,11 +40,26 @@ export const LUA_ACCESS = `local function answer(status, text)
                     end
                 end
             end
-            local info = idx.routes[route]
-            if not info then return answer(503, "no such route\\n") end
+            if not r then return answer(503, "no such route\\n") end
+            if r.redirect and certs and certs.redirect and var.scheme == "http" then
+                return certs.redirect()
+            end
             local ctx = ngx.ctx
             -- Before the 503 below: the traffic counters count it under its route.
+            ctx.gw_route = r.upstream
+            if r.n == 0 then return answer(503, r.message) end
+            ctx.gw_info = r
+            -- proto=https: the template's named location proxies over TLS (ngx.exec keeps the
+            -- URI, not ngx.ctx: the route travels in $gateway_route, see resume).
+            if r.tls then
+                var.gateway_route = r.upstream
+                return ngx.exec(r.tls)
+            end
+        end
+        -- access_by_lua of the proto=https named locations: the route access() chose.
+        function M.resume()
+            local route = ngx.var.gateway_route
+            local ctx = ngx.ctx
             ctx.gw_route = route
-            if info.n == 0 then return answer(503, info.message) end
-            ctx.gw_info = info
+            ctx.gw_info = index().routes[route]
         end`;

@@ -15,6 +15,11 @@ export const LUA_PACKAGE_PATH = '/usr/share/lua/5.1/?.lua;;';
  */
 export const LUA_DICT = 'gateway_peers';
 
+/** A route's options as letters (none: ""). */
+function routeFlags(r: Route): string {
+  return `${r.redirect ? 'R' : ''}${r.proto ? (r.tlsSkipVerify ? 'K' : 'S') : ''}`;
+}
+
 /** One route as the Lua code reads it (every field passed the route grammars). */
 function routeLine(r: Route): string {
   return [
@@ -23,15 +28,16 @@ function routeLine(r: Route): string {
     r.path,
     r.strip ?? '-',
     r.services.join(','),
-    // Remembered routes (no instance left in Consul) explain themselves differently.
-    r.remembered ? 'r' : 'h',
+    // Remembered routes (no instance left in Consul) explain themselves differently; then the
+    // options: R redirect=https, S proto=https, K proto=https tlsskipverify=true.
+    (r.remembered ? 'r' : 'h') + routeFlags(r),
     ...r.servers.map((s) => s.target),
   ].join(' ');
 }
 
 /**
  * The routing table as the Lua code reads it: `v <version>`, then one line per route,
- * `<upstream> <host|-> <path> <strip|-> <service,...> <h|r> <host:port>...` (no addresses: no
+ * `<upstream> <host|-> <path> <strip|-> <service,...> <h|r>[RSK]* <host:port>...` (no addresses: no
  * healthy instance). Data only: the Lua side matches each field against a pattern and never
  * evaluates it; values passed the route grammars already (no whitespace in any of them).
  */
@@ -58,7 +64,7 @@ export function luaInit(membersFile: string): string {
   return `require "resty.core"
         local dict = ngx.shared.${LUA_DICT}
         local M = {}
-        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) ([%w_,%-]+) ([hr])(.*)$"
+        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) ([%w_,%-]+) ([hr])([RSK]*)(.*)$"
         function M.load(body)
             local version, routes, routing = nil, {}, {}
             for line in body:gmatch("[^\\n]+") do
@@ -66,7 +72,7 @@ export function luaInit(membersFile: string): string {
                     version = line:match("^v (%d+)$")
                     if not version then return nil, "first line must be: v <version>" end
                 else
-                    local name, host, path, strip, services, kind, rest = line:match(LINE)
+                    local name, host, path, strip, services, kind, flags, rest = line:match(LINE)
                     if not name then return nil, "bad route line" end
                     local peers = {}
                     for p in rest:gmatch("%S+") do
@@ -79,7 +85,8 @@ export function luaInit(membersFile: string): string {
                         peers = table.concat(peers, " "),
                         message = what .. services:gsub(",", ", ") .. " for " .. shown .. "\\n",
                     }
-                    routing[#routing + 1] = table.concat({ name, host, path, strip }, " ")
+                    if flags == "" then flags = "-" end
+                    routing[#routing + 1] = table.concat({ name, host, path, strip, flags }, " ")
                 end
             end
             if not version then return nil, "empty table" end
@@ -133,9 +140,13 @@ export function luaInit(membersFile: string): string {
             if cache.version == version then return cache end
             local exact, wild, default, routes = {}, {}, {}, {}
             for line in (dict:get("routing") or ""):gmatch("[^\\n]+") do
-                local name, host, path, strip = line:match("^(%S+) (%S+) (%S+) (%S+)$")
-                local r = { upstream = name, path = path, strip = strip ~= "-" and strip or nil }
-                routes[name] = info_of(name)
+                local name, host, path, strip, flags = line:match("^(%S+) (%S+) (%S+) (%S+) (%S+)$")
+                local r = info_of(name)
+                r.upstream, r.path, r.strip = name, path, strip ~= "-" and strip or nil
+                r.redirect = flags:find("R", 1, true) ~= nil
+                r.tls = (flags:find("K", 1, true) and "@gateway_https_insecure")
+                    or (flags:find("S", 1, true) and "@gateway_https") or nil
+                routes[name] = r
                 local list = default
                 if host ~= "-" then
                     local suffix = host:match("^%*(%..+)$")

@@ -36,16 +36,19 @@ export function luaMainDirectives(): string {
 /**
  * Lua mode, http context: the module (routes and instances in a shared dict, loaded from
  * `membersFile` at every config load), the traffic counters (a log handler for every server the
- * template writes) and `upstream gateway_pool`, whose balancer picks the route's instances.
+ * template writes) and `upstream gateway_pool`, whose balancer picks the route's instances;
+ * `extraInit` joins the single init_by_lua_block (the certificate module).
  * Constant: routes and instances never change it.
  */
-export function luaHttpDirectives(membersFile: string): string {
+export function luaHttpDirectives(membersFile: string, extraInit = ''): string {
   return (
     `    lua_package_path ${nginxQuote(LUA_PACKAGE_PATH)};\n` +
     `    lua_shared_dict ${LUA_DICT} 16m;\n` +
     `    ${trafficDictDirective()}\n` +
     `    init_by_lua_block {\n        ${luaInit(membersFile)}\n` +
-    `        do\n        ${TRAFFIC_LUA_INIT}\n        end\n    }\n` +
+    `        do\n        ${TRAFFIC_LUA_INIT}\n        end\n` +
+    (extraInit ? `        ${extraInit}\n` : '') +
+    '    }\n' +
     `    log_by_lua_block { ${TRAFFIC_LUA_LOG} }\n\n` +
     `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
     `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +

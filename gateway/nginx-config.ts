@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { mainTlsPieces, type MainTls } from './certs/nginx-main.js';
 import { nginxQuote } from './grammar.js';
 import { luaControlDirectives, luaHttpDirectives, luaMainDirectives } from './lua-phases.js';
 
@@ -61,6 +62,8 @@ export interface MainConfigOptions {
   shutdownTimeoutMs: number;
   /** Lua mode: routes and instances live in a shared dict (see lua-phases.ts). */
   lua?: boolean;
+  /** Lua mode with --https-listen: the certificate module, TLS settings and control location. */
+  tls?: MainTls;
 }
 
 /** JSON access-log format the default template uses (`access_log <file> gateway_json`). */
@@ -115,8 +118,9 @@ export function renderMainConfig(o: MainConfigOptions): string {
   const p = o.paths;
   if (!/^(auto|[1-9]\d{0,2})$/.test(o.workerProcesses))
     throw new Error(`worker processes: expected auto or a number, received ${o.workerProcesses}`);
+  const tls = mainTlsPieces(o.lua ? o.tls : undefined);
   return `${o.lua ? luaMainDirectives() : ''}${configHead({ ...o, title: '', pid: p.pid, tmp: p.tmp })}
-${o.lua ? luaHttpDirectives(p.members) : ''}    log_format gateway_json escape=json '${LOG_FORMAT}';
+${o.lua ? luaHttpDirectives(p.members, tls.init) : ''}${tls.http}    log_format gateway_json escape=json '${LOG_FORMAT}';
     # No access_log here: "off" would cancel the template's. Without one, nginx writes
     # <work-dir>/logs/access.log.
 
@@ -131,7 +135,7 @@ ${o.lua ? luaHttpDirectives(p.members) : ''}    log_format gateway_json escape=j
             default_type text/plain;
             return 200 "${o.generation}";
         }
-${o.lua ? luaControlDirectives() : ''}        location / {
+${o.lua ? luaControlDirectives() : ''}${tls.control}        location / {
             return 404;
         }
     }

@@ -1,4 +1,5 @@
-import type { ConsulUsage } from '../template-renderer/index.js';
+import type { ConsulUsage, RendererStatus } from '../template-renderer/index.js';
+import type { CertificateStatus } from './certs/store.js';
 import type { Instance, Route, RouteError, RouteTable } from './routes.js';
 import type { RouteRate } from './traffic-rates.js';
 
@@ -61,6 +62,8 @@ export interface GatewayStatus {
   consulQueries: { key: string; error?: string; lastOkAt?: string; watch?: string }[];
   /** Connection budget and what the watches cost the agent (absent before the renderer runs). */
   consulUsage?: ConsulUsage;
+  /** With --https-listen: every certificate of every source (never any PEM text). */
+  certificates?: CertificateStatus[];
 }
 
 const MAX_ERRORS = 25;
@@ -164,4 +167,15 @@ export class StatusStore {
     this.data.errors.unshift({ at: new Date().toISOString(), source, message });
     this.data.errors.length = Math.min(this.data.errors.length, MAX_ERRORS);
   }
+}
+
+/** The renderer's Consul queries (key NULs shown as spaces) and connection usage, into `s`. */
+export function addRendererStatus(s: GatewayStatus, rs: RendererStatus | undefined): void {
+  s.consulQueries = (rs?.queries ?? []).map((q) => ({
+    key: q.key.replace(/\0/g, ' '),
+    ...(q.watch ? { watch: q.watch } : {}),
+    ...(q.error ? { error: q.error } : {}),
+    ...(q.lastOkAt ? { lastOkAt: q.lastOkAt } : {}),
+  }));
+  if (rs) s.consulUsage = rs.consul;
 }

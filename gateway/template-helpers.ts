@@ -24,9 +24,23 @@ export interface TemplateModel extends RouteTable {
    * naming a request's route there.
    */
   pool: { server: string; header: string };
+  /**
+   * Lua mode with `--https-listen`: its nginx `listen` value; a server serves HTTPS with
+   * `listen {{https.listen}} ssl http2;` (nginx.conf holds the TLS settings and the
+   * certificate selection by SNI). Undefined without HTTPS.
+   */
+  https?: { listen: string };
+  /**
+   * `--upstream-ca` as a quoted nginx string: the CA bundle `proto=https` routes verify their
+   * upstream against (`proxy_ssl_trusted_certificate`).
+   */
+  upstreamCa: string;
 }
 
-export type TemplateSettings = Pick<TemplateModel, 'listen' | 'accessLog' | 'lua' | 'pool'>;
+export type TemplateSettings = Pick<
+  TemplateModel,
+  'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa'
+>;
 
 /**
  * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every

@@ -1,6 +1,7 @@
 import { describeError, isRetryable } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { ConfigApplier } from './apply.js';
+import type { MainTls } from './certs/nginx-main.js';
 import type { GatewayConfig } from './config.js';
 import { LuaRoutes } from './lua-routes.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -47,6 +48,7 @@ export function createTiers(
   log: Logger,
   metrics: GatewayMetrics,
   status: StatusStore,
+  tls?: MainTls,
 ): Tiers {
   const nginxBin = { bin: config.nginxBin, prefix: `${paths.root}/` };
   const makeSupervisor = (tier: 'edge' | 'pool'): NginxSupervisor =>
@@ -116,6 +118,7 @@ export function createTiers(
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     reloadTimeoutMs: config.reloadTimeoutMs,
     lua: mode === 'lua',
+    ...(tls ? { tls } : {}),
     logger: log.child({ component: 'apply' }),
     metrics,
     status,

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ToolkitError } from '../common/errors.js';
+import type { WorkPaths } from './nginx-config.js';
 
 /** nginx's built-in worker user when its config names none (ours never does) and it runs as root. */
 const WORKER_USER = 'nobody';
@@ -70,4 +72,20 @@ export function checkWorkerAccess(workDir: string, tmpDir: string): void {
       `or allow it: chmod o+x ${block?.dir ?? workDir}`,
     { code: 'E_CONFIG' },
   );
+}
+
+/**
+ * Creates the work dir for a start: folders nginx workers (an unprivileged user when started as
+ * root) traverse to reach the sockets and write request bodies to, checked for that user; and
+ * nothing rendered yet, so the first render reaches exec (validate + apply).
+ */
+export async function prepareWorkDir(paths: WorkPaths): Promise<void> {
+  const logs = join(paths.root, 'logs');
+  for (const d of [paths.root, paths.tmp, paths.pool.tmp, logs, dirname(paths.rendered)])
+    await mkdir(d, { recursive: true, mode: 0o755 });
+  await chmod(paths.root, 0o755);
+  await chmod(paths.tmp, 0o1777);
+  await chmod(paths.pool.tmp, 0o1777);
+  checkWorkerAccess(paths.root, paths.tmp);
+  await rm(paths.rendered, { force: true });
 }

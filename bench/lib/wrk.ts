@@ -8,14 +8,23 @@ export interface WrkResult {
   errors: number;
 }
 
-/** wrk (Debian's) with two threads against a loopback URL for `seconds`, `--latency`. */
-export async function wrk(url: string, seconds: number, connections = 16): Promise<WrkResult> {
-  if (!/^http:\/\/127\./.test(url)) throw new Error('loopback only');
+/**
+ * wrk (Debian's) with two threads against a loopback URL (http or https) for `seconds`,
+ * `--latency`; `headers`: -H values.
+ */
+export async function wrk(
+  url: string,
+  seconds: number,
+  connections = 16,
+  headers: string[] = [],
+): Promise<WrkResult> {
+  if (!/^https?:\/\/127\./.test(url)) throw new Error('loopback only');
   const { stdout } = await execa('wrk', [
     '-t2',
     `-c${connections}`,
     `-d${seconds}s`,
     '--latency',
+    ...headers.flatMap((h) => ['-H', h]),
     url,
   ]);
   return parseWrk(stdout);

@@ -17,6 +17,9 @@ export interface TlsConfig {
   redirectHttps: boolean;
 }
 
+/** Debian's bundle of the system CAs (package ca-certificates). */
+export const DEFAULT_UPSTREAM_CA = '/etc/ssl/certs/ca-certificates.crt';
+
 export const tlsFlagSpecs: FlagSpec[] = [
   {
     name: 'https-listen',
@@ -51,6 +54,13 @@ export const tlsFlagSpecs: FlagSpec[] = [
     kind: 'boolean',
     env: 'GATEWAY_REDIRECT_HTTPS',
     description: 'plain HTTP for every host with a certificate answers 308 to HTTPS',
+  },
+  {
+    name: 'upstream-ca',
+    kind: 'string',
+    value: '<file>',
+    env: 'GATEWAY_UPSTREAM_CA',
+    description: `CA bundle proto=https routes verify their upstream against (default ${DEFAULT_UPSTREAM_CA})`,
   },
 ];
 
@@ -117,4 +127,27 @@ export function resolveTlsConfig(
     ...(defaultCert ? { defaultCert } : {}),
     redirectHttps: redirect ?? false,
   };
+}
+
+/** `--upstream-ca`: an absolute plain path (nginx loads it; `nginx -t` names a missing file). */
+export function resolveUpstreamCa(
+  flags: Flags,
+  env: Record<string, string | undefined>,
+  abs: (path: string) => string,
+): string {
+  const v = flags['upstream-ca'];
+  const text = typeof v === 'string' ? v : env.GATEWAY_UPSTREAM_CA || DEFAULT_UPSTREAM_CA;
+  if (/[\s"'\\$;{}]/.test(text) || text === '')
+    throw configError('--upstream-ca', 'a plain file path', text);
+  return abs(text);
+}
+
+/** The TLS part of GatewayConfig: `tls` (undefined when HTTPS is off) and `upstreamCa`. */
+export function resolveTlsFlags(
+  flags: Flags,
+  env: Record<string, string | undefined>,
+  o: { listen: string; abs: (path: string) => string },
+): { tls?: TlsConfig; upstreamCa: string } {
+  const tls = resolveTlsConfig(flags, env, o);
+  return { ...(tls ? { tls } : {}), upstreamCa: resolveUpstreamCa(flags, env, o.abs) };
 }

@@ -26,3 +26,20 @@ export function luaRedirectHttps(httpsListen: string): string {
                     return ngx.redirect("https://" .. ngx.var.host .. "${suffix}" .. ngx.var.request_uri, 308)
                 end`;
 }
+
+/**
+ * init_by_lua, after luaCertsInit: `gateway_certs.redirect()` answers 308 to the same URL on the
+ * HTTPS listener, and `redirect_all` (`--redirect-https`) tells `gateway_pool.access` to send
+ * every host a certificate covers there (`redirect=https` routes go there regardless).
+ */
+export function luaRedirectModule(httpsListen: string, all: boolean): string {
+  const port = listenPort(httpsListen);
+  const suffix = port === 443 ? '' : `:${port}`;
+  return `do
+            local C = package.loaded.gateway_certs
+            C.redirect_all = ${all ? 'true' : 'false'}
+            function C.redirect()
+                return ngx.redirect("https://" .. ngx.var.host .. "${suffix}" .. ngx.var.request_uri, 308)
+            end
+        end`;
+}

@@ -1,7 +1,8 @@
 /**
  * The status page: static HTML whose script polls /status every 2 s and rebuilds the tables.
  * Every value from Consul is inserted with textContent, never as HTML. Per-route request rate and
- * 5xx share (lua mode) come from `routes[].traffic`.
+ * 5xx share (lua mode) come from `routes[].traffic`; certificates (with --https-listen) from
+ * `certificates`.
  */
 export const STATUS_PAGE = `<!doctype html>
 <html lang="en">
@@ -30,6 +31,8 @@ export const STATUS_PAGE = `<!doctype html>
 <table id="routes"><thead><tr><th>route</th><th>strip</th><th>services</th><th>upstream servers</th><th>req/s</th><th>5xx</th></tr></thead><tbody></tbody></table>
 <h2>Instances</h2>
 <table id="instances"><thead><tr><th>service</th><th>instance</th><th>address</th><th>health</th><th>tags</th></tr></thead><tbody></tbody></table>
+<h2 id="certs-title" hidden>Certificates</h2>
+<table id="certificates" hidden><thead><tr><th>name</th><th>hosts</th><th>source</th><th>issuer</th><th>not after</th><th>days left</th><th>state</th></tr></thead><tbody></tbody></table>
 <h2>Last changes</h2>
 <table id="changes"><thead><tr><th>what</th><th>when</th><th>result</th></tr></thead><tbody></tbody></table>
 <h2>Errors</h2>
@@ -84,6 +87,14 @@ async function refresh() {
     fill('instances', s.instances.map(i => [i.service, el('code', i.id), el('code', i.address + ':' + i.port),
       badge(i.status + (i.valid ? '' : ', invalid'), i.healthy && i.valid ? 'ok' : i.status === 'warning' ? 'warn' : 'bad'),
       el('code', i.tags.join(', '))]), 'no instances');
+    const certs = s.certificates;
+    document.getElementById('certs-title').hidden = !certs;
+    document.getElementById('certificates').hidden = !certs;
+    if (certs) fill('certificates', certs.map(c => [c.name + (c.isDefault ? ' (default)' : ''),
+      el('code', c.hosts.join(', ')), el('code', c.source), c.issuer || '', c.notAfter ? c.notAfter.slice(0, 10) : '',
+      c.daysLeft === undefined ? '' : c.daysLeft < 14 ? badge(c.daysLeft, c.daysLeft < 3 ? 'bad' : 'warn') : c.daysLeft,
+      c.error ? badge(c.serving ? 'rejected, previous serving: ' + c.error : c.error, 'bad') : badge('serving', 'ok')]),
+      'no certificates');
     const changes = [];
     if (s.lastRender) changes.push(['render', when(s.lastRender.at), (s.lastRender.changed ? 'changed' : 'unchanged') + ', ' + s.lastRender.durationMs + ' ms']);
     if (s.lastValidation) changes.push(['validation', when(s.lastValidation.at), s.lastValidation.ok ? badge('ok', 'ok') : badge('rejected', 'bad')]);

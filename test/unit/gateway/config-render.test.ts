@@ -21,6 +21,7 @@ function renderDefault(
   listen = '127.0.0.1:8080',
   file = defaultTemplatePath(),
   lua = false,
+  https?: { listen: string },
 ): string {
   const hb = Handlebars.create();
   const m = new Map<string, InstanceInput[]>();
@@ -31,6 +32,8 @@ function renderDefault(
     accessLog: 'off',
     lua,
     pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
+    upstreamCa: '"/etc/ssl/certs/ca-certificates.crt"',
+    ...(https ? { https } : {}),
   };
   hb.registerHelper('gatewayRoutes', () => model);
   return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
@@ -65,10 +68,13 @@ describe('gateway nginx config rendering (pure)', () => {
   it('default template, lua mode: one catch-all server, retries, unchanged by routes', () => {
     const out = renderDefault(sample, '127.0.0.1:8080', defaultTemplatePath(), true);
     expect(out).to.match(
-      /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}access_by_lua_block \{ require\("gateway_pool"\)\.access\(\) \}\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n\}/,
+      /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}access_by_lua_block \{ require\("gateway_pool"\)\.access\(\) \}\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n/,
     );
     expect(out).to.include('proxy_next_upstream error timeout http_502 http_503 http_504;');
-    expect(out.match(/^ *(server \{|location |upstream )/gm)).to.have.length(2);
+    // The catch-all and the two named locations of proto=https routes.
+    expect(out.match(/^ *(server \{|location |upstream )/gm)).to.have.length(4);
+    expect(out).to.include('proxy_ssl_trusted_certificate "/etc/ssl/certs/ca-certificates.crt";');
+    expect(out).not.to.include(' ssl http2');
     expect(out).not.to.match(/route_|rewrite|10\.0\.0\.1|example\.com|X-Gateway-Route/);
     const other = [
       inst('api', 1, ['urlprefix-api.example/v1 strip=/v1']),
@@ -76,6 +82,15 @@ describe('gateway nginx config rendering (pure)', () => {
     ];
     expect(renderDefault(other, '127.0.0.1:8080', defaultTemplatePath(), true)).to.equal(out);
     expect(renderDefault([], '127.0.0.1:8080', defaultTemplatePath(), true)).to.equal(out);
+  });
+
+  it('default template, lua mode with --https-listen: the same server listens with TLS too', () => {
+    const https = { listen: '127.0.0.1:8443' };
+    const out = renderDefault(sample, '127.0.0.1:8080', defaultTemplatePath(), true, https);
+    expect(out).to.include(
+      '    listen 127.0.0.1:8080 default_server;\n    listen 127.0.0.1:8443 ssl http2 default_server;\n',
+    );
+    expect(out.match(/^ *server \{/gm)).to.have.length(1);
   });
 
   it('direct template: instances inline with keepalive and retries, 503 without an empty upstream', () => {

@@ -37,7 +37,7 @@ describe('gateway lua mode (pure)', () => {
     expect(out).to.include('[==[/w/members.txt]==]');
     expect(out).to.include('include "/w/routes.conf";');
     expect(out).to.include('function M.access(route)');
-    expect(out).to.include('local r = match(idx, var.host or "", var.uri)');
+    expect(out).to.include('r = match(idx, var.host or "", var.uri)');
     expect(out).to.include('function M.balance()');
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
@@ -75,6 +75,22 @@ describe('gateway lua mode (pure)', () => {
     expect(membershipBody(text)).to.equal(membershipBody(encodeMembership(table, 8)));
   });
 
+  it('encodes redirect=https, proto=https and tlsskipverify=true as letters after h|r', () => {
+    const table = tableOf([
+      inst('r', 1, ['urlprefix-/r redirect=https']),
+      inst('s', 2, ['urlprefix-/s proto=https']),
+      inst('k', 3, ['urlprefix-/k proto=https tlsskipverify=true redirect=https']),
+    ]);
+    const lines = encodeMembership(table, 1).trimEnd().split('\n').slice(1);
+    expect(
+      lines.map((l) => l.split(' ').slice(2, 3).concat(l.split(' ').slice(5, 6))),
+    ).to.deep.equal([
+      ['/k', 'hRK'],
+      ['/r', 'hR'],
+      ['/s', 'hS'],
+    ]);
+  });
+
   it('hostile names, tags and addresses never reach the table (property)', () => {
     const hostile = fc.stringMatching(/^[ -~\n]{0,30}$/);
     fc.assert(
@@ -87,7 +103,7 @@ describe('gateway lua mode (pure)', () => {
         expect(lines[0]).to.equal('v 1');
         for (const l of lines.slice(1))
           expect(l).to.match(
-            /^route_[0-9a-f]{12} (-|[a-z0-9.*-]+) \/[\w.~/-]* (-|\/[\w.~/-]+) [\w,-]+ [hr]( (\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):\d+)*$/,
+            /^route_[0-9a-f]{12} (-|[a-z0-9.*-]+) \/[\w.~/-]* (-|\/[\w.~/-]+) [\w,-]+ [hr][RSK]*( (\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):\d+)*$/,
           );
       }),
       { numRuns: 300 },
