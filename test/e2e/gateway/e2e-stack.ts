@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Child } from '../../../common/process/child.js';
@@ -69,8 +69,6 @@ export async function startE2eStack(
     async stop() {
       await Promise.all([registrator.stop('SIGTERM', 5_000), gateway.stop('SIGTERM', 15_000)]);
       await consul.stop();
-      if (process.env.KEEP_ACCESS_LOG)
-        cpSync(join(workDir, 'access.log'), process.env.KEEP_ACCESS_LOG);
       rmSync(workDir, { recursive: true, force: true });
     },
   };
