@@ -11,22 +11,30 @@ import {
 /** balancer_by_lua: the module's balancer (lua-balancer.ts). */
 export const LUA_BALANCER = 'require("gateway_pool").balance()';
 
-/** content_by_lua: PUT replaces the whole table (idempotent); every method answers the version. */
-export const LUA_MEMBERSHIP = `local dict = ngx.shared.${LUA_DICT}
+/**
+ * content_by_lua of a control location: PUT hands the body to `<module>.load` (all or nothing;
+ * 400 with its reason when refused); every method answers the version in `dict`.
+ */
+export function luaPutHandler(dict: string, module: string, what: string): string {
+  return `local dict = ngx.shared.${dict}
                 if ngx.req.get_method() == "PUT" then
                     ngx.req.read_body()
                     local body = ngx.req.get_body_data()
                     if not body then
                         ngx.status = 400
-                        return ngx.say("membership body missing or too large")
+                        return ngx.say("${what} missing or too large")
                     end
-                    local ok, err = require("gateway_pool").load(body)
+                    local ok, err = require("${module}").load(body)
                     if not ok then
                         ngx.status = 400
                         return ngx.say(err)
                     end
                 end
                 ngx.say(dict:get("version") or 0)`;
+}
+
+/** content_by_lua: PUT replaces the whole route table (idempotent). */
+export const LUA_MEMBERSHIP = luaPutHandler(LUA_DICT, 'gateway_pool', 'membership body');
 
 /** Lua mode, main context: the modules. */
 export function luaMainDirectives(): string {

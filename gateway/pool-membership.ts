@@ -1,21 +1,27 @@
 import { request } from 'node:http';
 
-const PATH = '/__gateway/membership';
+/** What nginx answered to a control PUT. */
+export interface PutAnswer {
+  status: number;
+  text: string;
+}
 
 /**
- * Sends the whole membership table to the pool's control socket (PUT, idempotent) and returns
- * the version the pool answers with afterwards, or undefined when it did not answer.
+ * PUTs a whole table (routes, or certificates) to a location of nginx's control socket
+ * (idempotent) and returns what nginx answered (the version it holds afterwards), or undefined
+ * when it did not answer in time.
  */
-export function putMembership(
+export function putControl(
   socketPath: string,
+  path: string,
   body: string,
   timeoutMs = 2_000,
-): Promise<{ status: number; text: string } | undefined> {
+): Promise<PutAnswer | undefined> {
   return new Promise((resolve) => {
     const req = request(
       {
         socketPath,
-        path: PATH,
+        path,
         method: 'PUT',
         timeout: timeoutMs,
         agent: false,
@@ -33,4 +39,9 @@ export function putMembership(
     req.on('error', () => resolve(undefined));
     req.end(body);
   });
+}
+
+/** The route table to `/__gateway/membership` (lua-phases.ts). */
+export function putMembership(socketPath: string, body: string): Promise<PutAnswer | undefined> {
+  return putControl(socketPath, '/__gateway/membership', body);
 }

@@ -1,3 +1,4 @@
+import { luaPutHandler } from '../lua-phases.js';
 /**
  * Shared dict of the certificate set: `set:<generation>` (one encoded set per load), `current`
  * (the generation served), `generation` (counter), `version` (the gateway's, answered on PUT).
@@ -163,18 +164,8 @@ export const LUA_SSL_CERTIFICATE = `if not require("gateway_certs").serve() then
             end`;
 
 /** content_by_lua of the control location: PUT replaces the set; every method answers the version. */
-export const LUA_CERTIFICATES_CONTROL = `local dict = ngx.shared.${CERTS_DICT}
-                if ngx.req.get_method() == "PUT" then
-                    ngx.req.read_body()
-                    local body = ngx.req.get_body_data()
-                    if not body then
-                        ngx.status = 400
-                        return ngx.say("certificate set missing or too large")
-                    end
-                    local ok, err = require("gateway_certs").load(body)
-                    if not ok then
-                        ngx.status = 400
-                        return ngx.say(err)
-                    end
-                end
-                ngx.say(dict:get("version") or 0)`;
+export const LUA_CERTIFICATES_CONTROL = luaPutHandler(
+  CERTS_DICT,
+  'gateway_certs',
+  'certificate set',
+);

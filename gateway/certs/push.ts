@@ -1,41 +1,14 @@
-import { request } from 'node:http';
+import { putControl, type PutAnswer } from '../pool-membership.js';
 import { encodedVersion } from './encode.js';
 import { CERTIFICATES_PATH } from './nginx-tls.js';
 import { writePrivate } from './placeholder.js';
-
-export interface PutAnswer {
-  status: number;
-  text: string;
-}
 
 /** PUTs an encoded set to the control socket; undefined when nginx did not answer. */
 export function putCertificateSet(
   socketPath: string,
   body: string,
-  timeoutMs = 5_000,
 ): Promise<PutAnswer | undefined> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        socketPath,
-        path: CERTIFICATES_PATH,
-        method: 'PUT',
-        timeout: timeoutMs,
-        agent: false,
-        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: text.trim() }));
-        res.on('error', () => resolve(undefined));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(undefined));
-    req.end(body);
-  });
+  return putControl(socketPath, CERTIFICATES_PATH, body, 5_000);
 }
 
 export interface SyncOptions {
