@@ -75,6 +75,8 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
     (tiers.poolSupervisor?.running ?? true) &&
     tiers.routes.ready;
 
+  const { registry } = metrics;
+  const rerender = async (): Promise<void> => renderer?.rerender();
   const makeRenderer = ({ routes, applier, applyPool }: Tiers): Renderer => {
     const r = createRenderer({
       consul: config.consul,
@@ -103,7 +105,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
             accessLog,
             lua: routes.mode === 'lua',
             pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
-            ...(https ? { https: { listen: https.main.listen } } : {}),
+            ...(https ? { https: { listen: https.main.listen }, decorate: https.decorate } : {}),
             upstreamCa: nginxQuote(config.upstreamCa),
           },
           onTable,
@@ -176,7 +178,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       log.info({ mode }, 'mode');
       status.setMode(mode);
       if (config.tls)
-        https = await startHttps({ tls: config.tls, mode, paths, registry: metrics.registry, log });
+        https = await startHttps({ tls: config.tls, mode, paths, registry, log, rerender });
       const t = createTiers(config, paths, mode, log, metrics, status, https?.main);
       tiers = t;
       await t.routes.prepare();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HelperFactory } from '../template-renderer/index.js';
 import { nginxQuote } from './grammar.js';
+import type { ReloadHttps } from './certs/reload-model.js';
 import type { RouteMemory } from './route-memory.js';
 import { buildRouteTable, routedServices, type InstanceInput, type RouteTable } from './routes.js';
 
@@ -25,11 +26,13 @@ export interface TemplateModel extends RouteTable {
    */
   pool: { server: string; header: string };
   /**
-   * Lua mode with `--https-listen`: its nginx `listen` value; a server serves HTTPS with
-   * `listen {{https.listen}} ssl http2;` (nginx.conf holds the TLS settings and the
-   * certificate selection by SNI). Undefined without HTTPS.
+   * `--https-listen`: its nginx `listen` value. Lua mode: a server serves HTTPS with
+   * `listen {{https.listen}} ssl http2;` (nginx.conf holds the TLS settings and the certificate
+   * selection by SNI). Reload mode adds `directives` (http-level TLS settings), `certificates`
+   * (name, hosts, quoted `cert`/`key` paths, `default`) and `defaultCert`; each host then carries
+   * `tls` (its certificate) and `redirect` (see certs/reload-model.ts). Undefined without HTTPS.
    */
-  https?: { listen: string };
+  https?: { listen: string } & Partial<ReloadHttps>;
   /**
    * `--upstream-ca` as a quoted nginx string: the CA bundle `proto=https` routes verify their
    * upstream against (`proxy_ssl_trusted_certificate`).
@@ -40,7 +43,10 @@ export interface TemplateModel extends RouteTable {
 export type TemplateSettings = Pick<
   TemplateModel,
   'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa'
->;
+> & {
+  /** Adds what changes without Consul changes (reload-mode certificates) to each model. */
+  decorate?: (model: TemplateModel) => TemplateModel;
+};
 
 /**
  * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every
@@ -60,8 +66,9 @@ export function gatewayHelpers(
       const built = buildRouteTable(entries, errors);
       const table = memory ? memory.merge(built) : built;
       onTable(table);
-      const model: TemplateModel = { ...table, ...settings };
-      return model;
+      const { decorate, ...rest } = settings;
+      const model: TemplateModel = { ...table, ...rest };
+      return decorate ? decorate(model) : model;
     },
     // For custom templates: a value as an nginx double-quoted string (throws on `$`/controls).
     nginxQuote: () => (value: unknown) => nginxQuote(String(value ?? '')),

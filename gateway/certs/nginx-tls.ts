@@ -25,8 +25,11 @@ export function httpsListen(listen: string): string {
 }
 
 export interface TlsDirectiveOptions {
-  /** The fallback nginx requires in a TLS server (placeholder.ts); never served in lua mode. */
-  placeholder: { cert: string; key: string };
+  /**
+   * The fallback nginx requires in a TLS server (placeholder.ts); never served in lua mode.
+   * Absent (reload mode): each server names its own certificate.
+   */
+  placeholder?: { cert: string; key: string };
   /** Serve from the shared dict (ssl_certificate_by_lua) instead of the placeholder. */
   lua: boolean;
   /** Shared session cache size (default 10m: ~40,000 sessions). */
@@ -52,8 +55,12 @@ export function tlsDirectives(o: TlsDirectiveOptions): string {
     `ssl_session_cache shared:gateway_tls:${o.sessionCache ?? '10m'};`,
     'ssl_session_timeout 1d;',
     'ssl_session_tickets off;',
-    `ssl_certificate ${nginxQuote(o.placeholder.cert)};`,
-    `ssl_certificate_key ${nginxQuote(o.placeholder.key)};`,
+    ...(o.placeholder
+      ? [
+          `ssl_certificate ${nginxQuote(o.placeholder.cert)};`,
+          `ssl_certificate_key ${nginxQuote(o.placeholder.key)};`,
+        ]
+      : []),
   ];
   const out = lines.map((l) => `${i}${l}\n`).join('');
   if (!o.lua) return out;

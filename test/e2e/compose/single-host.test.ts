@@ -32,7 +32,7 @@ describe('compose: single-host.yml (docker-compose 1.29)', function () {
   before(async function () {
     await buildImages();
     engine = await startHost('cmps', '10.213.8.1/24');
-    const [listen, status] = (await freePorts(2, HOST_IP)) as [number, number];
+    const [listen, status, tls] = (await freePorts(3, HOST_IP)) as [number, number, number];
     gatewayUrl = `http://${HOST_IP}:${listen}`;
     statusUrl = `http://${HOST_IP}:${status}`;
     stack = new ComposeProject({
@@ -44,6 +44,8 @@ describe('compose: single-host.yml (docker-compose 1.29)', function () {
         ...(await standInEnv()),
         HOST_IP,
         GATEWAY_LISTEN: `${HOST_IP}:${listen}`,
+        // HTTPS is on by default (443): each stack gets its own port, so stacks never clash.
+        GATEWAY_HTTPS_LISTEN: `${HOST_IP}:${tls}`,
         GATEWAY_STATUS_ADDR: `${HOST_IP}:${status}`,
         // GATEWAY_USER left at its default (root, as for port 80); two-host.test.ts runs as nginx.
         DOCKER_SOCKET: engine.socket,

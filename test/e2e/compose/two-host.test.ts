@@ -76,7 +76,7 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
     workerEngine = engines[0];
     for (const [i, engine] of engines.slice(1).entries()) {
       const ip = `127.0.0.${61 + 2 * i}`; // .61 and .63
-      const [listen, status] = (await freePorts(2, ip)) as [number, number];
+      const [listen, status, tls] = (await freePorts(3, ip)) as [number, number, number];
       const node = `gw${i + 1}-${suffix}`;
       const stack = new ComposeProject({
         bin,
@@ -92,6 +92,8 @@ describe('compose: gateway-host.yml + worker-host.yml on separate engines', func
           CONSUL_RETRY_INTERVAL: '1s',
           CONSUL_NODE_NAME: node,
           GATEWAY_LISTEN: `${ip}:${listen}`,
+          // HTTPS is on by default (443): each stack gets its own port, so stacks never clash.
+          GATEWAY_HTTPS_LISTEN: `${ip}:${tls}`,
           GATEWAY_STATUS_ADDR: `${ip}:${status}`,
           GATEWAY_USER: 'nginx',
           DOCKER_SOCKET: engine.socket,

@@ -113,13 +113,4 @@ describe('gateway HTTPS: SNI, default certificate, redirects, status and metrics
     const conf = readFileSync(join(gw.workDir, 'nginx.conf'), 'utf8');
     expect(conf).to.include('ssl_protocols TLSv1.2 TLSv1.3;');
   });
-
-  it('reload mode refuses --https-listen at start with E_CONFIG naming lua mode', async () => {
-    const https = await httpsFlags();
-    dirs.push(https.dir);
-    const error = await suite.start([...https.flags, '--mode', 'reload']).catch((e: Error) => e);
-    expect(error).to.be.instanceOf(Error);
-    expect(error).to.include({ code: 'E_CONFIG' });
-    expect((error as Error).message).to.include('needs lua mode');
-  });
 });
