@@ -198,6 +198,24 @@ export function withExtraRoutes(table: RouteTable, extra: readonly Route[]): Rou
   return { ...table, routes, hosts: virtualHosts(routes) };
 }
 
+/**
+ * The same table without the routes `drop` picks (hosts rebuilt), each reported as an error of
+ * its services with `why`; used for what a mode cannot serve.
+ */
+export function withoutRoutes(
+  table: RouteTable,
+  drop: (r: Route) => boolean,
+  why: string,
+): RouteTable {
+  const dropped = table.routes.filter(drop);
+  if (dropped.length === 0) return table;
+  const routes = table.routes.filter((r) => !drop(r));
+  const errors = dropped.flatMap((r) =>
+    r.services.map((service) => ({ service, message: `${r.host}${r.path}: ${why}` })),
+  );
+  return { ...table, routes, hosts: virtualHosts(routes), errors: [...table.errors, ...errors] };
+}
+
 /** Longest path first (nginx picks the longest prefix anyway; this keeps output readable). */
 function compareRoutes(a: Route, b: Route): number {
   return byText(a.host, b.host) || b.path.length - a.path.length || byText(a.path, b.path);

@@ -4,7 +4,13 @@ import type { HelperFactory } from '../template-renderer/index.js';
 import { nginxQuote } from './grammar.js';
 import type { ReloadHttps } from './certs/reload-model.js';
 import type { RouteMemory } from './route-memory.js';
-import { buildRouteTable, routedServices, type InstanceInput, type RouteTable } from './routes.js';
+import {
+  buildRouteTable,
+  routedServices,
+  withoutRoutes,
+  type InstanceInput,
+  type RouteTable,
+} from './routes.js';
 
 /** What templates get from `(gatewayRoutes)`: the validated table plus the gateway's settings. */
 export interface TemplateModel extends RouteTable {
@@ -48,6 +54,9 @@ export type TemplateSettings = Pick<
   decorate?: (model: TemplateModel) => TemplateModel;
 };
 
+const RELOAD_NO_TLS_UPSTREAM =
+  'proto=https needs lua mode (reload mode proxies upstreams in plain HTTP); route not served';
+
 /**
  * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every
  * instance (any health) of each service carrying a `urlprefix-` tag, through the renderer's
@@ -64,7 +73,11 @@ export function gatewayHelpers(
       const entries = new Map<string, InstanceInput[]>();
       for (const name of names) entries.set(name, ctx.service(`${name}|any`) ?? []);
       const built = buildRouteTable(entries, errors);
-      const table = memory ? memory.merge(built) : built;
+      const merged = memory ? memory.merge(built) : built;
+      // Reload mode's pool proxies plain HTTP only: a TLS upstream is refused, not sent plain.
+      const table = settings.lua
+        ? merged
+        : withoutRoutes(merged, (r) => r.proto === 'https', RELOAD_NO_TLS_UPSTREAM);
       onTable(table);
       const { decorate, ...rest } = settings;
       const model: TemplateModel = { ...table, ...rest };

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { buildRouteTable, routedServices, type InstanceInput } from '../../../gateway/routes.js';
+import {
+  buildRouteTable,
+  routedServices,
+  withoutRoutes,
+  type InstanceInput,
+} from '../../../gateway/routes.js';
 
 const inst = (
   service: string,
@@ -25,6 +30,18 @@ const table = (list: InstanceInput[]) => {
 };
 
 describe('gateway route table (pure)', () => {
+  it('withoutRoutes drops what a mode cannot serve, with an error per service', () => {
+    const t = table([
+      inst('tls', 'a', 1, ['urlprefix-/secure proto=https']),
+      inst('web', 'b', 2, ['urlprefix-/web']),
+    ]);
+    const out = withoutRoutes(t, (r) => r.proto === 'https', 'needs lua mode');
+    expect(out.routes.map((r) => r.path)).to.deep.equal(['/web']);
+    expect(out.hosts.flatMap((h) => h.routes.map((r) => r.path))).to.deep.equal(['/web']);
+    expect(out.errors).to.deep.equal([{ service: 'tls', message: '/secure: needs lua mode' }]);
+    expect(withoutRoutes(t, () => false, 'x')).to.equal(t);
+  });
+
   it('routes healthy instances only, several routes per service', () => {
     const t = table([
       inst('web', 'w1', 8001, ['urlprefix-/app', 'urlprefix-/web']),
