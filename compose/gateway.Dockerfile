@@ -47,7 +47,7 @@ RUN set -eu; \
       --shell /usr/sbin/nologin nginx; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      nginx libnginx-mod-http-lua lua-resty-core; \
+      nginx libnginx-mod-http-lua lua-resty-core ca-certificates; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log /var/www/html \
       /etc/nginx/sites-enabled/default; \

@@ -16,7 +16,7 @@ import { routeErrorLogger } from './route-error-log.js';
 import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
 import { addRendererStatus, StatusStore, type GatewayStatus } from './status.js';
-import { defaultTemplatePath, gatewayHelpers } from './template-helpers.js';
+import { defaultTemplatePath, gatewayHelpers, upstreamCaValue } from './template-helpers.js';
 import { createTiers, type Tiers } from './tiers.js';
 import { prepareWorkDir } from './worker-access.js';
 
@@ -106,7 +106,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
             lua: routes.mode === 'lua',
             pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
             ...(https ? { https: { listen: https.main.listen }, decorate: https.decorate } : {}),
-            upstreamCa: nginxQuote(config.upstreamCa),
+            upstreamCa: upstreamCaValue(config.upstreamCa),
           },
           onTable,
           memory,

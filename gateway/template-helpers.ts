@@ -41,7 +41,7 @@ export interface TemplateModel extends RouteTable {
   https?: { listen: string } & Partial<ReloadHttps>;
   /**
    * `--upstream-ca` as a quoted nginx string: the CA bundle `proto=https` routes verify their
-   * upstream against (`proxy_ssl_trusted_certificate`).
+   * upstream against (`proxy_ssl_trusted_certificate`); "" when that file does not exist.
    */
   upstreamCa: string;
 }
@@ -86,6 +86,11 @@ export function gatewayHelpers(
     // For custom templates: a value as an nginx double-quoted string (throws on `$`/controls).
     nginxQuote: () => (value: unknown) => nginxQuote(String(value ?? '')),
   };
+}
+
+/** `upstreamCa` of the model: the quoted CA bundle path, or "" when the file does not exist. */
+export function upstreamCaValue(path: string): string {
+  return existsSync(path) ? nginxQuote(path) : '';
 }
 
 /** The shipped default template (source checkout or dist/ build). */

@@ -22,6 +22,7 @@ function renderDefault(
   file = defaultTemplatePath(),
   lua = false,
   https?: { listen: string },
+  upstreamCa = '"/etc/ssl/certs/ca-certificates.crt"',
 ): string {
   const hb = Handlebars.create();
   const m = new Map<string, InstanceInput[]>();
@@ -32,7 +33,7 @@ function renderDefault(
     accessLog: 'off',
     lua,
     pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
-    upstreamCa: '"/etc/ssl/certs/ca-certificates.crt"',
+    upstreamCa,
     ...(https ? { https } : {}),
   };
   hb.registerHelper('gatewayRoutes', () => model);
@@ -91,6 +92,16 @@ describe('gateway nginx config rendering (pure)', () => {
       '    listen 127.0.0.1:8080 default_server;\n    listen 127.0.0.1:8443 ssl http2 default_server;\n',
     );
     expect(out.match(/^ *server \{/gm)).to.have.length(1);
+  });
+
+  it('lua mode without a CA bundle file: proto=https routes answer 502 instead of nginx -t failing', () => {
+    const out = renderDefault(sample, '127.0.0.1:8080', defaultTemplatePath(), true, undefined, '');
+    expect(out).not.to.include('proxy_ssl_trusted_certificate');
+    expect(out).to.include('return 502 "proto=https: no CA bundle to verify the upstream');
+    const withCa = renderDefault(sample, '127.0.0.1:8080', defaultTemplatePath(), true);
+    expect(withCa).to.include(
+      'proxy_ssl_trusted_certificate "/etc/ssl/certs/ca-certificates.crt";',
+    );
   });
 
   it('direct template: instances inline with keepalive and retries, 503 without an empty upstream', () => {
