@@ -14,7 +14,7 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
-# The gateway's lua pool mode (membership changes without reloading nginx).
+# The gateway's lua mode (one nginx; routes and instances change without a reload).
 dpkg -s libnginx-mod-http-lua >/dev/null 2>&1 || need+=(libnginx-mod-http-lua)
 dpkg -s lua-resty-core >/dev/null 2>&1 || need+=(lua-resty-core)
 command -v chromium >/dev/null || need+=(chromium)
@@ -24,6 +24,10 @@ command -v curl >/dev/null || need+=(curl)
 command -v jq >/dev/null || need+=(jq)
 command -v wrk >/dev/null || need+=(wrk)
 command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+# HTTPS tests make a test CA at run time with the openssl CLI; proto=https verifies against the
+# system CA bundle.
+command -v openssl >/dev/null || need+=(openssl)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
   apt-get update -qq
