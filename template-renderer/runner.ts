@@ -15,6 +15,8 @@ import {
   FirstRender,
   newTemplateState,
   noteChange,
+  takeRound,
+  cancelTimers,
   templateStatus,
   type TemplateState,
 } from './template-state.js';
@@ -49,7 +51,6 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   private scheduled = false;
   private readonly hold: OutageHold;
   private running = false;
-  private readonly abort = new AbortController();
 
   private readonly maxConns: number;
 
@@ -114,11 +115,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.abort.abort();
-    for (const t of this.templates) {
-      if (t.quiescence) clearTimeout(t.quiescence.timer);
-      clearTimeout(t.retry);
-    }
+    for (const t of this.templates) cancelTimers(t);
     this.hold.clear();
     await this.files.close();
     await this.watcher?.stop();
@@ -178,12 +175,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
     const events: RenderEvent[] = [];
     let attempted = false;
     for (const t of this.templates) {
-      if (!t.dirty || !t.compiled) continue;
-      t.dirty = false;
-      // Only data for keys still missing arrived: nothing new can be learnt until all are here.
-      const keys = [...t.changedKeys];
-      t.changedKeys.clear();
-      if (keys.length > 0 && t.awaiting.size > 0 && keys.every((k) => t.missing.has(k))) continue;
+      if (!takeRound(t)) continue;
       attempted = true;
       const event = await this.renderOne(t);
       if (event) {

@@ -111,6 +111,25 @@ export function noteChange(
 }
 
 /** Records a successful render's output. */
+/**
+ * Takes a template's turn in a render round: clears its dirty flag and changed keys and says
+ * whether rendering can learn anything (not when only data for keys still missing arrived and
+ * others are still awaited: nothing new until all are here).
+ */
+export function takeRound(t: TemplateState): boolean {
+  if (!t.dirty || !t.compiled) return false;
+  t.dirty = false;
+  const keys = [...t.changedKeys];
+  t.changedKeys.clear();
+  return !(keys.length > 0 && t.awaiting.size > 0 && keys.every((k) => t.missing.has(k)));
+}
+
+/** Stops its quiescence and write-retry timers (on stop). */
+export function cancelTimers(t: TemplateState): void {
+  clearTimeout(t.quiescence?.timer);
+  clearTimeout(t.retry);
+}
+
 export function recordOutput(t: TemplateState, output: string, changed: boolean): void {
   const now = Date.now();
   t.lastOutput = output;
