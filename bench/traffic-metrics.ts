@@ -14,15 +14,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { LUA_MODULES, LUA_PACKAGE_PATH } from '../gateway/lua-module.js';
+import { LUA_MODULES } from '../gateway/lua-module.js';
 import { fetchTrafficDump } from '../gateway/traffic.js';
 import { parseTrafficDump } from '../gateway/traffic-dump.js';
-import {
-  TRAFFIC_LUA_INIT,
-  TRAFFIC_LUA_LOG,
-  trafficControlLocation,
-  trafficDictDirective,
-} from '../gateway/traffic-lua.js';
+import { TRAFFIC_LUA_LOG, trafficControlLocation } from '../gateway/traffic-lua.js';
+import { trafficLuaPrelude } from '../test/integration/gateway/traffic-nginx.js';
 import { startNginx } from '../test/helpers/nginx.js';
 import { ROOT } from '../test/helpers/paths.js';
 import { freePorts } from '../test/helpers/ports.js';
@@ -47,13 +43,7 @@ function config(ports: { backend: number; counted: number; plain: number }, cont
             proxy_pass http://backend;
         }
     }`;
-  return `
-    lua_package_path "${LUA_PACKAGE_PATH}";
-    ${trafficDictDirective()}
-    init_by_lua_block {
-        require "resty.core"
-        ${TRAFFIC_LUA_INIT}
-    }
+  return `${trafficLuaPrelude()}
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     keepalive_requests 100000;

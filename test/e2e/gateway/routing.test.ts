@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { defaultTemplatePath } from '../../../gateway/index.js';
 import { TestContainers } from '../../helpers/containers.js';
+import { launchChromium } from '../../helpers/chromium.js';
 import { get } from '../../helpers/http.js';
 import { ROOT } from '../../helpers/paths.js';
 import { waitServedBy } from '../../helpers/routing.js';
@@ -137,18 +137,7 @@ describe('gateway end to end (real Docker, registrator, Consul, nginx)', functio
   });
 
   it('the status page in headless Chromium shows routes and instances (screenshot saved)', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(`${stack.statusUrl}/`);

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createHash, X509Certificate } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../helpers/chromium.js';
 import { createTestCa, type TestCa } from '../../helpers/tls.js';
 import { waitServed } from './harness.js';
 import { httpsFlags, writeCert } from './https-harness.js';
@@ -42,20 +43,10 @@ describe('gateway HTTPS in Chromium', function () {
     const gw = await suite.start(https.flags);
     await waitServed(`${gw.url}/`, ['web'], 'www.a.test');
     // The test CA is trusted through its leaf's key: any other certificate is still an error.
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--host-resolver-rules=MAP *.a.test 127.0.0.1, MAP other.test 127.0.0.1',
-        `--ignore-certificate-errors-spki-list=${spkiHash(leaf.cert)}`,
-      ],
-    });
+    browser = await launchChromium([
+      '--host-resolver-rules=MAP *.a.test 127.0.0.1, MAP other.test 127.0.0.1',
+      `--ignore-certificate-errors-spki-list=${spkiHash(leaf.cert)}`,
+    ]);
     const page = await browser.newPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');

@@ -25,6 +25,17 @@ export interface TrafficNginxOptions {
   control: string;
 }
 
+/** http-level lines every traffic test nginx needs: the lua path, the dict, the module. */
+export function trafficLuaPrelude(): string {
+  return `
+    lua_package_path "${LUA_PACKAGE_PATH}";
+    ${trafficDictDirective()}
+    init_by_lua_block {
+        require "resty.core"
+        ${TRAFFIC_LUA_INIT}
+    }`;
+}
+
 /**
  * The pieces the gateway's one-nginx lua config gets (dict, init module, http-level log
  * handler, control location), around a stand-in for its access and balancer phases: routes by
@@ -36,13 +47,7 @@ export function trafficHttpConfig(o: TrafficNginxOptions): string {
   const table = o.routes
     .map((r) => `["${r.path}"] = { "${r.route}", { ${r.peers.map((p) => `"${p}"`).join(', ')} } }`)
     .join(',\n            ');
-  return `
-    lua_package_path "${LUA_PACKAGE_PATH}";
-    ${trafficDictDirective()}
-    init_by_lua_block {
-        require "resty.core"
-        ${TRAFFIC_LUA_INIT}
-    }
+  return `${trafficLuaPrelude()}
     log_by_lua_block { ${TRAFFIC_LUA_LOG} }
     proxy_http_version 1.1;
     proxy_set_header Connection "";
