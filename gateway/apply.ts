@@ -8,6 +8,7 @@ import { adaptListen, renderMainConfig, type WorkPaths } from './nginx-config.js
 import type { RouteTable } from './routes.js';
 import type { StatusStore } from './status.js';
 import type { NginxSupervisor } from './supervisor.js';
+import { Serial } from './serial.js';
 
 /** nginx's fixed pause before old workers stop accepting, plus a margin. */
 const PREVIOUS_WORKERS_MS = 150;
@@ -41,7 +42,7 @@ interface Applied {
  * is rolled back on disk, so the last good config keeps serving and survives restarts.
  */
 export class ConfigApplier {
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly serial = new Serial();
   private applied?: Applied;
   private nextGeneration = 1;
 
@@ -67,9 +68,7 @@ export class ConfigApplier {
   }
 
   apply(rendered: string, table?: RouteTable): Promise<number> {
-    const next = this.chain.then(() => this.applyNow(rendered, table));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.serial.run(() => this.applyNow(rendered, table));
   }
 
   /** The routes file currently rendered (the renderer's output), for SIGHUP re-applies. */

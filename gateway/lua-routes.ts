@@ -8,6 +8,7 @@ import { putMembership } from './pool-membership.js';
 import type { RouteTable } from './routes.js';
 import type { RouteSink } from './route-sink.js';
 import type { NginxSupervisor } from './supervisor.js';
+import { Serial } from './serial.js';
 
 export interface LuaRoutesOptions {
   paths: WorkPaths;
@@ -25,7 +26,7 @@ export interface LuaRoutesOptions {
 export class LuaRoutes implements RouteSink {
   readonly mode = 'lua';
   readonly applied = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly serial = new Serial();
   private lastMembers?: string;
   private version = 0;
   private confirmed = false;
@@ -42,9 +43,7 @@ export class LuaRoutes implements RouteSink {
   }
 
   apply(table: RouteTable): Promise<boolean> {
-    const next = this.chain.then(() => this.applyNow(table));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.serial.run(() => this.applyNow(table));
   }
 
   private async applyNow(table: RouteTable): Promise<boolean> {

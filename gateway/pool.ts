@@ -8,6 +8,7 @@ import { renderPoolConfig } from './pool-config.js';
 import type { RouteTable } from './routes.js';
 import type { RouteSink } from './route-sink.js';
 import type { NginxSupervisor } from './supervisor.js';
+import { Serial } from './serial.js';
 
 export interface PoolOptions {
   paths: WorkPaths;
@@ -26,7 +27,7 @@ export interface PoolOptions {
  */
 export class PoolApplier implements RouteSink {
   readonly mode = 'reload';
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly serial = new Serial();
   private lastBody?: string;
   private generation = 0;
   private confirmed = false;
@@ -51,9 +52,7 @@ export class PoolApplier implements RouteSink {
   }
 
   apply(table: RouteTable): Promise<boolean> {
-    const next = this.chain.then(() => this.applyNow(table));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.serial.run(() => this.applyNow(table));
   }
 
   private render(table: Pick<RouteTable, 'routes'>, generation: number): string {
