@@ -78,7 +78,9 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
     }
     const { sent, failed, statuses } = summarize(load.samples);
     const errors = [...new Set(load.samples.filter((s) => s.status === 0).map((s) => s.error))];
-    const seconds = (load.samples.at(-1)?.t ?? 0) / 1000;
+    // Samples are pushed as requests complete; a slow one can finish last though it started
+    // earlier, so the load's length is the latest start, not the last sample's.
+    const seconds = load.samples.reduce((max, s) => Math.max(max, s.t), 0) / 1000;
     const after = await reloads();
     const reloadCount =
       `${after.pool - reloadsBefore.pool} pool / ${after.edge - reloadsBefore.edge} edge reloads, ` +
