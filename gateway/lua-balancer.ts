@@ -14,6 +14,16 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
             local ctx = ngx.ctx
             local info = ctx.gw_info
             if not info then return ngx.exit(502) end
+            local peers, n = info.peers, info.n
+            -- One peer: no retry is possible (set_more_tries is for two or more), so neither
+            -- the round-robin nor the failure marks change anything: straight to it.
+            if n == 1 then
+                local p = peers[1]
+                local ok, err = balancer.set_current_peer(p.host, p.port)
+                if ok then return end
+                ngx.log(ngx.ERR, "set_current_peer ", p.key, ": ", err)
+                return ngx.exit(502)
+            end
             local tried, now = ctx.gw_tried, ngx.now()
             if not tried then
                 tried = {}
@@ -30,7 +40,7 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
                 M.fails[ctx.gw_last] = f
                 M.down[ctx.gw_last] = now + math.min(5, 0.25 * 2 ^ (f.n - 1))
             end
-            local peers, n, down, pick = info.peers, info.n, M.down, nil
+            local down, pick = M.down, nil
             for pass = 1, 2 do
                 for i = 0, n - 1 do
                     local p = peers[(ctx.gw_start + i) % n + 1]

@@ -162,7 +162,7 @@ export function luaInit(membersFile: string): string {
             end
             cache = {
                 version = version, exact = exact, wild = wild, default = indexed(default),
-                routes = routes,
+                routes = routes, any_wild = next(wild) ~= nil,
             }
             local now = ngx.now()
             for p, until_ in pairs(M.down) do if until_ <= now then M.down[p] = nil end end
@@ -170,25 +170,29 @@ export function luaInit(membersFile: string): string {
             for name in pairs(M.rr) do if not routes[name] then M.rr[name] = nil end end
             return cache
         end
+        -- Per request no loops but tail calls: LuaJIT cannot compile a loop of a few turns met
+        -- inside a trace (the trace aborts, and the request phases ended up interpreted).
+        local function probe(list, uri, len, i)
+            local n = list.lengths[i]
+            if not n then return nil end
+            local r = n <= len and list.by[n][uri:sub(1, n)]
+            if r then return r end
+            return probe(list, uri, len, i + 1)
+        end
         local function first(list, uri)
             if not list then return nil end
-            local len = #uri
-            for _, n in ipairs(list.lengths) do
-                if n <= len then
-                    local r = list.by[n][uri:sub(1, n)]
-                    if r then return r end
-                end
-            end
+            return probe(list, uri, #uri, 1)
+        end
+        local function wildcard(wild, host, from)
+            local at = host:find(".", from, true)
+            if not at then return nil end
+            local own = wild[host:sub(at)]
+            if own then return own end
+            return wildcard(wild, host, at + 1)
         end
         local function match(idx, host, uri)
             local own = idx.exact[host]
-            if not own then
-                local at = host:find(".", 2, true)
-                while at and not own do
-                    own = idx.wild[host:sub(at)]
-                    at = host:find(".", at + 1, true)
-                end
-            end
+            if not own and idx.any_wild then own = wildcard(idx.wild, host, 2) end
             local r, d = first(own, uri), first(idx.default, uri)
             if d and (not r or #d.path > #r.path) then r = d end
             return r

@@ -121,7 +121,9 @@ export function luaCertsInit(setFile?: string): string {
         end
         local function named(set, server_name)
             if not server_name or server_name == "" then return nil end
-            local host = server_name:lower():gsub("%.$", "")
+            -- No gsub (LuaJIT does not compile it): this runs for every handshake.
+            local host = server_name:lower()
+            if host:byte(-1) == 46 then host = host:sub(1, -2) end
             local name = set.exact[host]
             if name then return name end
             local dot = host:find(".", 2, true)

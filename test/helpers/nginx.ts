@@ -14,12 +14,18 @@ export interface TestNginx {
 
 /**
  * Debian's nginx in the foreground with a temporary prefix; `http` is the body of `http {}`, `main`
- * goes first (load_module); `workers`: worker_processes (a number or "auto", default 1). Ready once
- * plain HTTP answers on `port`.
+ * goes first (load_module); `workers`: worker_processes (a number or "auto", default 1);
+ * `workerConnections` (default 256). Ready once plain HTTP answers on `port`.
  */
 export async function startNginx(
   http: string,
-  options: { port: number; bin?: string; main?: string; workers?: number | 'auto' },
+  options: {
+    port: number;
+    bin?: string;
+    main?: string;
+    workers?: number | 'auto';
+    workerConnections?: number;
+  },
 ): Promise<TestNginx> {
   const bin = options.bin ?? 'nginx';
   const prefix = mkdtempSync(join(tmpdir(), 'nginx-test-'));
@@ -33,7 +39,7 @@ export async function startNginx(
       `worker_processes ${options.workers ?? 1};`,
       `pid ${prefix}/logs/nginx.pid;`,
       `error_log ${prefix}/logs/error.log warn;`,
-      'events { worker_connections 256; }',
+      `events { worker_connections ${options.workerConnections ?? 256}; }`,
       'http {',
       `  access_log off; client_body_temp_path ${prefix}/tmp; proxy_temp_path ${prefix}/tmp;`,
       `  fastcgi_temp_path ${prefix}/tmp; uwsgi_temp_path ${prefix}/tmp; scgi_temp_path ${prefix}/tmp;`,
