@@ -2,6 +2,7 @@ import { LUA_DICT, LUA_MODULES, LUA_PACKAGE_PATH, luaInit } from './lua-module.j
 import { nginxQuote } from './grammar.js';
 import {
   TRAFFIC_LUA_INIT,
+  TRAFFIC_LUA_WORKER,
   TRAFFIC_LUA_LOG,
   TRAFFIC_NOT_COUNTED,
   trafficControlLocation,
@@ -57,6 +58,7 @@ export function luaHttpDirectives(membersFile: string, extraInit = ''): string {
     `        do\n        ${TRAFFIC_LUA_INIT}\n        end\n` +
     (extraInit ? `        ${extraInit}\n` : '') +
     '    }\n' +
+    `    init_worker_by_lua_block { ${TRAFFIC_LUA_WORKER} }\n` +
     `    log_by_lua_block { ${TRAFFIC_LUA_LOG} }\n\n` +
     `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
     `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +

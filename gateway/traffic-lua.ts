@@ -28,10 +28,16 @@ export const TRAFFIC_PATH = '/__gateway/traffic';
 /** Upper bounds (seconds) of the upstream response time histogram, +Inf excluded. */
 export const TRAFFIC_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
+/** How often (seconds) each worker adds its counts to the dict; also when it exits. */
+export const TRAFFIC_FLUSH_S = 0.25;
+
 /**
  * init_by_lua (after `require "resty.core"`): the `gateway_traffic` module. Per request `log`
- * does 1 to 5 `incr` on the dict (one when nothing was retried and the time falls in a bucket:
- * class, bucket, sum), with the keys of each route built once per worker.
+ * adds 1 to 5 counts (class, bucket, sum; retries and failures when there were some) to a
+ * table of the worker, with the keys of each route built once per worker; a timer started by
+ * `start` (init_worker) adds them to the dict every TRAFFIC_FLUSH_S and when the worker exits,
+ * so a request costs table updates, not shared-dict operations (each takes the dict's lock).
+ * The dump first flushes its own worker's counts.
  */
 export const TRAFFIC_LUA_INIT = `local dict = ngx.shared.${TRAFFIC_DICT}
         local T = {}
@@ -39,6 +45,17 @@ export const TRAFFIC_LUA_INIT = `local dict = ngx.shared.${TRAFFIC_DICT}
         local NB = #BOUNDS
         local FAILED = { ["502"] = true, ["503"] = true, ["504"] = true }
         local keys, nkeys = {}, 0
+        local pending = {}
+        local function add(key, v) pending[key] = (pending[key] or 0) + v end
+        function T.flush()
+            local p = pending
+            pending = {}
+            for key, v in pairs(p) do dict:incr(key, v, 0) end
+        end
+        function T.start()
+            local ok, err = ngx.timer.every(${TRAFFIC_FLUSH_S}, T.flush)
+            if not ok then ngx.log(ngx.ERR, "gateway_traffic: no flush timer: ", err) end
+        end
         local function keys_of(route)
             local k = keys[route]
             if k then return k end
@@ -53,11 +70,11 @@ export const TRAFFIC_LUA_INIT = `local dict = ngx.shared.${TRAFFIC_DICT}
             local route = ngx.ctx.gw_route or "-"
             local k = keys_of(route)
             local c = math.floor(ngx.status / 100)
-            if c >= 1 and c <= 5 then dict:incr(k.n[c], 1, 0) end
+            if c >= 1 and c <= 5 then add(k.n[c], 1) end
             if route == "-" then return end
             local var = ngx.var
             local st = var.upstream_status
-            if not st or st == "-" then return dict:incr(k.u, 1, 0) end
+            if not st or st == "-" then return add(k.u, 1) end
             local tries, failures, time
             if #st == 3 then
                 tries, failures = 1, FAILED[st] and 1 or 0
@@ -72,18 +89,19 @@ export const TRAFFIC_LUA_INIT = `local dict = ngx.shared.${TRAFFIC_DICT}
                 for t in (var.upstream_response_time or ""):gmatch("[%d.]+") do
                     time = time + (tonumber(t) or 0)
                 end
-                if tries == 0 then return dict:incr(k.u, 1, 0) end
+                if tries == 0 then return add(k.u, 1) end
             end
-            if tries > 1 then dict:incr(k.t, tries - 1, 0) end
-            if failures > 0 then dict:incr(k.f, failures, 0) end
+            if tries > 1 then add(k.t, tries - 1) end
+            if failures > 0 then add(k.f, failures) end
             if time then
                 local i = 1
                 while i <= NB and time > BOUNDS[i] do i = i + 1 end
-                dict:incr(k.b[i - 1], 1, 0)
-                dict:incr(k.s, time, 0)
+                add(k.b[i - 1], 1)
+                add(k.s, time)
             end
         end
         function T.dump()
+            T.flush()
             local epoch = dict:get("e")
             if not epoch then
                 dict:add("e", math.floor(ngx.now() * 1000))
@@ -106,6 +124,9 @@ export const TRAFFIC_LUA_INIT = `local dict = ngx.shared.${TRAFFIC_DICT}
 
 /** log_by_lua: count the request (the route is `ngx.ctx.gw_route`, set by access_by_lua). */
 export const TRAFFIC_LUA_LOG = 'require("gateway_traffic").log()';
+
+/** init_worker_by_lua: the worker's flush timer. */
+export const TRAFFIC_LUA_WORKER = 'require("gateway_traffic").start()';
 
 /** content_by_lua of the control location: the dump. */
 export const TRAFFIC_LUA_DUMP = 'require("gateway_traffic").dump()';

@@ -2,6 +2,7 @@ import { LUA_MODULES, LUA_PACKAGE_PATH } from '../../../gateway/lua-module.js';
 import {
   TRAFFIC_LUA_INIT,
   TRAFFIC_LUA_LOG,
+  TRAFFIC_LUA_WORKER,
   TRAFFIC_NOT_COUNTED,
   trafficControlLocation,
   trafficDictDirective,
@@ -25,7 +26,7 @@ export interface TrafficNginxOptions {
   control: string;
 }
 
-/** http-level lines every traffic test nginx needs: the lua path, the dict, the module. */
+/** http-level lines every traffic test nginx needs: the lua path, the dict, the module, its timer. */
 export function trafficLuaPrelude(): string {
   return `
     lua_package_path "${LUA_PACKAGE_PATH}";
@@ -33,7 +34,8 @@ export function trafficLuaPrelude(): string {
     init_by_lua_block {
         require "resty.core"
         ${TRAFFIC_LUA_INIT}
-    }`;
+    }
+    init_worker_by_lua_block { ${TRAFFIC_LUA_WORKER} }`;
 }
 
 /**

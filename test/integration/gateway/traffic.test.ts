@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
 import { StatusStore } from '../../../gateway/status.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { fetchTrafficDump, TrafficMonitor } from '../../../gateway/traffic.js';
 import { parseTrafficDump } from '../../../gateway/traffic-dump.js';
 import type { TestNginx } from '../../helpers/nginx.js';
@@ -109,31 +110,42 @@ describe('gateway traffic metrics (real nginx with the lua module)', function ()
   /** The sample lines of the Prometheus text, without comments. */
   const samples = async (): Promise<Set<string>> =>
     new Set((await registry.metrics()).split('\n').filter((l) => l && !l.startsWith('#')));
+  /** Every count the traffic of sendAll(1) k times gives. */
+  const wanted = (k: number): string[] => [
+    `gateway_route_requests_total{route="/ok",service="web",code_class="2xx"} ${7 * k}`,
+    `gateway_route_requests_total{route="/ok",service="web",code_class="5xx"} 0`,
+    `gateway_route_requests_total{route="api.test/err",service="api",code_class="5xx"} ${4 * k}`,
+    `gateway_route_requests_total{route="api.test/err",service="api",code_class="2xx"} 0`,
+    `gateway_route_requests_total{route="/retry",service="flaky",code_class="2xx"} ${3 * k}`,
+    `gateway_route_upstream_failures_total{route="/retry",service="flaky"} ${3 * k}`,
+    `gateway_route_upstream_retries_total{route="/retry",service="flaky"} ${3 * k}`,
+    `gateway_route_requests_total{route="/dead",service="dead",code_class="5xx"} ${2 * k}`,
+    `gateway_route_upstream_failures_total{route="/dead",service="dead"} ${4 * k}`,
+    `gateway_route_upstream_retries_total{route="/dead",service="dead"} ${2 * k}`,
+    `gateway_route_requests_total{route="/none",service="gone",code_class="5xx"} ${2 * k}`,
+    `gateway_route_local_responses_total{route="/none",service="gone"} ${2 * k}`,
+    `gateway_route_upstream_failures_total{route="/ok",service="web"} 0`,
+    `gateway_route_upstream_retries_total{route="/ok",service="web"} 0`,
+    `gateway_route_local_responses_total{route="/ok",service="web"} 0`,
+    `gateway_route_upstream_response_seconds_count{route="/ok",service="web"} ${7 * k}`,
+    `gateway_route_upstream_response_seconds_bucket{route="/ok",service="web",le="+Inf"} ${7 * k}`,
+    `gateway_route_upstream_response_seconds_count{route="api.test/err",service="api"} ${4 * k}`,
+    `gateway_unrouted_requests_total{code_class="4xx"} ${5 * k}`,
+    // The backends and the control location override the log handler: never counted.
+    `gateway_unrouted_requests_total{code_class="2xx"} 0`,
+  ];
   const expectCounts = async (k: number): Promise<void> => {
+    const want = wanted(k);
+    // Each worker adds its counts to the dict every TRAFFIC_FLUSH_S (the dump flushes only its
+    // own worker's): wait until they are all in, then check.
+    await waitFor(
+      async () => {
+        const now = await samples();
+        return want.every((line) => now.has(line));
+      },
+      { timeoutMs: 5_000, what: 'the counts' },
+    ).catch(() => undefined);
     const s = await samples();
-    const want = [
-      `gateway_route_requests_total{route="/ok",service="web",code_class="2xx"} ${7 * k}`,
-      `gateway_route_requests_total{route="/ok",service="web",code_class="5xx"} 0`,
-      `gateway_route_requests_total{route="api.test/err",service="api",code_class="5xx"} ${4 * k}`,
-      `gateway_route_requests_total{route="api.test/err",service="api",code_class="2xx"} 0`,
-      `gateway_route_requests_total{route="/retry",service="flaky",code_class="2xx"} ${3 * k}`,
-      `gateway_route_upstream_failures_total{route="/retry",service="flaky"} ${3 * k}`,
-      `gateway_route_upstream_retries_total{route="/retry",service="flaky"} ${3 * k}`,
-      `gateway_route_requests_total{route="/dead",service="dead",code_class="5xx"} ${2 * k}`,
-      `gateway_route_upstream_failures_total{route="/dead",service="dead"} ${4 * k}`,
-      `gateway_route_upstream_retries_total{route="/dead",service="dead"} ${2 * k}`,
-      `gateway_route_requests_total{route="/none",service="gone",code_class="5xx"} ${2 * k}`,
-      `gateway_route_local_responses_total{route="/none",service="gone"} ${2 * k}`,
-      `gateway_route_upstream_failures_total{route="/ok",service="web"} 0`,
-      `gateway_route_upstream_retries_total{route="/ok",service="web"} 0`,
-      `gateway_route_local_responses_total{route="/ok",service="web"} 0`,
-      `gateway_route_upstream_response_seconds_count{route="/ok",service="web"} ${7 * k}`,
-      `gateway_route_upstream_response_seconds_bucket{route="/ok",service="web",le="+Inf"} ${7 * k}`,
-      `gateway_route_upstream_response_seconds_count{route="api.test/err",service="api"} ${4 * k}`,
-      `gateway_unrouted_requests_total{code_class="4xx"} ${5 * k}`,
-      // The backends and the control location override the log handler: never counted.
-      `gateway_unrouted_requests_total{code_class="2xx"} 0`,
-    ];
     for (const line of want) expect(s, line).to.include(line);
     const text = [...s].join('\n');
     expect(text).not.to.match(
