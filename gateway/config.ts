@@ -6,6 +6,7 @@ import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
 import { DEFAULT_MAX_CONNS, parseMaxConns } from '../template-renderer/index.js';
 import { resolveTlsFlags, tlsFlagSpecs, type TlsConfig } from './certs/config.js';
+import { protocolFlagSpecs, resolveProtocols, type ProtocolConfig } from './config-protocols.js';
 import { parseHostPort, parseListen } from './listen.js';
 
 export { parseHostPort, parseListen };
@@ -36,6 +37,8 @@ export interface GatewayConfig {
   tls?: TlsConfig;
   /** CA bundle of `proto=https` routes (--upstream-ca). */
   upstreamCa: string;
+  /** WebSocket, streaming and gRPC settings (config-protocols.ts). */
+  protocols: ProtocolConfig;
 }
 
 export const flagSpecs: FlagSpec[] = [
@@ -171,6 +174,7 @@ export const flagSpecs: FlagSpec[] = [
       'lua: one nginx, routes and instances in a shared dict, no reload; reload: a second nginx holds the instances and reloads; auto: lua if nginx loads the lua module',
   },
   ...tlsFlagSpecs,
+  ...protocolFlagSpecs,
 ];
 
 export function parseWait(value: string): { minMs: number; maxMs: number } {
@@ -226,6 +230,7 @@ export function resolveConfig(
   const mode = pick('mode', 'GATEWAY_MODE') ?? 'auto';
   if (mode !== 'auto' && mode !== 'lua' && mode !== 'reload')
     throw configError('--mode', 'auto, lua or reload', mode);
+  const tls = resolveTlsFlags(flags, env, { listen, abs });
   return {
     listen,
     consul,
@@ -242,6 +247,7 @@ export function resolveConfig(
     mode,
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
-    ...resolveTlsFlags(flags, env, { listen, abs }),
+    ...tls,
+    protocols: resolveProtocols(pick, parseListen, [listen, ...(tls.tls ? [tls.tls.listen] : [])]),
   };
 }

@@ -16,7 +16,12 @@ import { routeErrorLogger } from './route-error-log.js';
 import { RouteMemory } from './route-memory.js';
 import { createStatusApp } from './status-app.js';
 import { addRendererStatus, StatusStore, type GatewayStatus } from './status.js';
-import { defaultTemplatePath, gatewayHelpers, upstreamCaValue } from './template-helpers.js';
+import {
+  defaultTemplatePath,
+  gatewayHelpers,
+  templateProtocols,
+  upstreamCaValue,
+} from './template-helpers.js';
 import { createTiers, type Tiers } from './tiers.js';
 import { prepareWorkDir } from './worker-access.js';
 
@@ -107,6 +112,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
             pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
             ...(https ? { https: { listen: https.main.listen }, decorate: https.decorate } : {}),
             upstreamCa: upstreamCaValue(config.upstreamCa),
+            protocols: templateProtocols(config.protocols),
           },
           onTable,
           memory,

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HelperFactory } from '../template-renderer/index.js';
+import type { ProtocolConfig } from './config-protocols.js';
 import { nginxQuote } from './grammar.js';
+import { MAX_TIMEOUT_S } from './route-tags.js';
 import type { ReloadHttps } from './certs/reload-model.js';
 import type { RouteMemory } from './route-memory.js';
 import {
@@ -44,11 +46,41 @@ export interface TemplateModel extends RouteTable {
    * upstream against (`proxy_ssl_trusted_certificate`); "" when that file does not exist.
    */
   upstreamCa: string;
+  /** WebSocket, streaming and gRPC settings (the protocol flags). */
+  protocols: TemplateProtocols;
+}
+
+export interface TemplateProtocols {
+  /** nginx `listen` value of the cleartext HTTP/2 listener (--h2c-listen); "" when none. */
+  h2cListen: string;
+  clientMaxBodySize: string;
+  /** `on`/`off` for proxy_buffering and proxy_request_buffering. */
+  buffering: 'on' | 'off';
+  requestBuffering: 'on' | 'off';
+  /**
+   * Reload mode: read/send timeout of the edge towards the pool, longer than any route's idle
+   * timeout (the pool enforces each route's, and the 60 s of ordinary responses).
+   */
+  tunnelTimeout: string;
+  /** --websocket-timeout as an nginx time ("3600s"), for templates that proxy to instances. */
+  websocketTimeout: string;
+}
+
+/** The protocol settings templates get, from the flags. */
+export function templateProtocols(p: ProtocolConfig): TemplateProtocols {
+  return {
+    h2cListen: p.h2cListen ?? '',
+    clientMaxBodySize: p.clientMaxBodySize,
+    buffering: p.proxyBuffering ? 'on' : 'off',
+    requestBuffering: p.requestBuffering ? 'on' : 'off',
+    tunnelTimeout: `${MAX_TIMEOUT_S + 60}s`,
+    websocketTimeout: `${p.websocketTimeoutS}s`,
+  };
 }
 
 export type TemplateSettings = Pick<
   TemplateModel,
-  'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa'
+  'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa' | 'protocols'
 > & {
   /** Adds what changes without Consul changes (reload-mode certificates) to each model. */
   decorate?: (model: TemplateModel) => TemplateModel;
@@ -56,6 +88,7 @@ export type TemplateSettings = Pick<
 
 const RELOAD_NO_TLS_UPSTREAM =
   'proto=https needs lua mode (reload mode proxies upstreams in plain HTTP); route not served';
+const RELOAD_NO_GRPC = 'proto=grpc needs lua mode (reload mode has no gRPC pool); route not served';
 
 /**
  * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every
@@ -77,7 +110,11 @@ export function gatewayHelpers(
       // Reload mode's pool proxies plain HTTP only: a TLS upstream is refused, not sent plain.
       const table = settings.lua
         ? merged
-        : withoutRoutes(merged, (r) => r.proto === 'https', RELOAD_NO_TLS_UPSTREAM);
+        : withoutRoutes(
+            withoutRoutes(merged, (r) => r.proto === 'https', RELOAD_NO_TLS_UPSTREAM),
+            (r) => r.proto === 'grpc',
+            RELOAD_NO_GRPC,
+          );
       onTable(table);
       const { decorate, ...rest } = settings;
       const model: TemplateModel = { ...table, ...rest };

@@ -33,5 +33,7 @@ export function renderPool(instances: InstanceInput[]): string {
     generation: 3,
     workerProcesses: 'auto',
     shutdownTimeoutMs: 10_000,
+    websocketTimeoutS: 3600,
+    requestBuffering: true,
   });
 }
