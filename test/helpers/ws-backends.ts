@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 
 /**
  * A real HTTP + WebSocket backend on loopback: every WebSocket message is echoed back prefixed
@@ -61,9 +61,13 @@ export async function startWsBackend(name: string, onRequest?: RequestHandler): 
 }
 
 /** Opens a WebSocket to `url`; resolves once open (rejects on an error or a non-101 answer). */
-export function openWs(url: string, timeoutMs = 5_000): Promise<WebSocket> {
+export function openWs(
+  url: string,
+  timeoutMs = 5_000,
+  options: ClientOptions = {},
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, ...options });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) =>

@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import {
   bidi,
   echoClient,
@@ -11,13 +10,14 @@ import {
   type EchoClientInstance,
   type GrpcBackend,
 } from '../../helpers/grpc-backends.js';
+import { launchChromium } from '../../helpers/chromium.js';
 import { ROOT } from '../../helpers/paths.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fetchText } from './harness.js';
 import { useGatewaySuite } from './suite.js';
 
-/** gRPC through the h2c listener and the pool's HTTP/2 socket (real nginx, Consul, grpc-js). */
+/** gRPC through the h2c listener (real nginx, Consul, grpc-js client and servers). */
 describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', function () {
   this.timeout(60_000);
   const suite = useGatewaySuite();
@@ -29,7 +29,7 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
   });
   const TAG = 'urlprefix-/test.Echo/ proto=grpc';
 
-  for (const mode of ['lua', 'reload', 'direct'] as const) {
+  for (const mode of ['lua', 'direct'] as const) {
     it(`${mode === 'direct' ? 'direct template' : `${mode} mode`}: unary, server-streaming and bidirectional calls; UNAVAILABLE without an instance`, async () => {
       const [a, b] = await Promise.all([startGrpcBackend('a'), startGrpcBackend('b')]);
       backends.push(a, b);
@@ -100,6 +100,7 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
       );
 
       // A path without a gRPC route: UNIMPLEMENTED.
+      if (mode === 'direct') return;
       const other = await new Promise<grpc.ServiceError>((resolve) =>
         client.makeUnaryRequest(
           '/other.Svc/Call',
@@ -122,19 +123,16 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
     const routes = await waitFor(async () => {
       const r = (await suite.status()).routes as {
         path: string;
-        proto: string;
+        protocol: string;
         timeout?: number;
       }[];
       return r.length === 2 ? r : undefined;
     });
-    expect(routes.map((r) => [r.path, r.proto, r.timeout])).to.deep.equal([
+    expect(routes.map((r) => [r.path, r.protocol, r.timeout])).to.deep.equal([
       ['/test.Echo/', 'grpc', 300],
       ['/web', 'http', undefined],
     ]);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${gw.statusUrl}/`);
