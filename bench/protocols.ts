@@ -2,9 +2,10 @@
  * WebSocket and gRPC through the gateway versus straight to the backend, in one run
  * (`npx tsx bench/protocols.ts`): WebSocket message round trip (p50/p99, one connection,
  * sequential) and gRPC unary calls per second (one client, 16 calls in flight), in 2-second
- * slices rotating over the sides: direct, the gateway (two tiers, lua pool) and, for scale, a
- * second gateway with the single-tier templates/gateway-direct.hbs. Then each gateway's memory
- * per 1,000 open WebSockets (RSS of its nginx workers before and after, per tier). Real nginx,
+ * slices rotating over the sides: direct, the gateway (lua mode: one nginx, routes in a shared
+ * dict) and, for scale, a second gateway with templates/gateway-direct.hbs (instances written
+ * into the config). Then each gateway's memory per 1,000 open WebSockets (RSS of its nginx
+ * workers before and after). Real nginx,
  * a private Consul agent, backends in a child process. Writes bench/results/protocols.json.
  */
 import { execa } from 'execa';
@@ -77,18 +78,18 @@ async function gateway(extra: string[]) {
     gw,
     ws: `${gw.url.replace('http', 'ws')}/ws`,
     grpc: `127.0.0.1:${h2c}`,
-    masters: (): { edge: number; pool: number } => {
+    masters: (): number[] => {
       const s = gw.gateway.status();
-      return { edge: s.nginx.pid ?? 0, pool: s.pool.pid ?? 0 };
+      return [s.nginx.pid ?? 0, ...(s.pool?.pid ? [s.pool.pid] : [])];
     },
   };
 }
 type Gw = Awaited<ReturnType<typeof gateway>>;
 
-/** MB per 1,000 WebSockets held open through `g`, per tier. */
+/** MB of nginx worker RSS per 1,000 WebSockets held open through `g`. */
 async function memoryPerThousand(g: Gw) {
   const m = g.masters();
-  const rss = () => ({ edge: workersRss([m.edge]), pool: workersRss([m.pool]) });
+  const rss = (): number => workersRss(m);
   const before = rss();
   const held: WebSocket[] = [];
   for (let i = 0; i < OPEN; i += 100)
@@ -97,14 +98,7 @@ async function memoryPerThousand(g: Gw) {
   const after = rss();
   for (const ws of held) ws.terminate();
   const mb = (b: number): number => Math.round((b / 2 ** 20 / (OPEN / 1000)) * 10) / 10;
-  const edge = mb(after.edge - before.edge);
-  const pool = mb(after.pool - before.pool);
-  return {
-    idleMb: mb(before.edge + before.pool),
-    edge,
-    pool,
-    total: Math.round((edge + pool) * 10) / 10,
-  };
+  return { idleMb: mb(before), total: mb(after - before) };
 }
 
 const gws: Gw[] = [];
@@ -138,9 +132,9 @@ try {
     for (const side of order) await wsSlice(sockets[side], rtt[side]);
     for (const side of order) {
       const m = side === 'direct' ? undefined : (side === 'gateway' ? two : one).masters();
-      const before = m ? workersCpuMs([m.edge, m.pool]) : 0;
+      const before = m ? workersCpuMs(m) : 0;
       rps[side].push(await grpcSlice(clients[side], side));
-      if (m) cpuMs[side] += workersCpuMs([m.edge, m.pool]) - before;
+      if (m) cpuMs[side] += workersCpuMs(m) - before;
     }
   }
   const load = loadavg()[0] ?? NaN;
@@ -153,7 +147,7 @@ try {
     wsP50Ms: Math.round(percentile(rtt[side], 50) * 1000) / 1000,
     wsP99Ms: Math.round(percentile(rtt[side], 99) * 1000) / 1000,
     grpcUnaryPerSec: Math.round(rps[side].reduce((a, b) => a + b, 0) / rps[side].length),
-    // nginx workers' CPU per gRPC call (both tiers), µs.
+    // nginx workers' CPU per gRPC call, µs.
     nginxCpuPerCallUs: Math.round((cpuMs[side] * 1000) / (callCount[side] ?? 1)),
   });
   const rows = Object.fromEntries(SIDES.map((s) => [s, row(s)])) as Record<
@@ -174,7 +168,7 @@ try {
     `protocols: ${SLICES} slices of ${SLICE_MS / 1000} s per side; load ${load.toFixed(1)}, ${cpus().length} cores`,
   );
   console.log(
-    `${''.padEnd(24)}${c('direct')}${c('gateway')}${c('ratio', 8)}${c('1 tier')}${c('ratio', 8)}   target`,
+    `${''.padEnd(24)}${c('direct')}${c('gateway')}${c('ratio', 8)}${c('dir.tpl')}${c('ratio', 8)}   target`,
   );
   for (const [label, key, target] of [
     ['ws round trip p50 (ms)', 'wsP50Ms', ''],
@@ -187,7 +181,7 @@ try {
     );
   for (const [name, m] of Object.entries(memory))
     console.log(
-      `${name === 'gateway' ? 'gateway (2 tiers)' : 'single tier      '}: ${m.total} MB of nginx worker RSS per 1,000 open WebSockets (edge ${m.edge}, pool ${m.pool}; idle ${m.idleMb} MB)`,
+      `${name === 'gateway' ? 'gateway (lua)    ' : 'direct template  '}: ${m.total} MB of nginx worker RSS per 1,000 open WebSockets (idle ${m.idleMb} MB)`,
     );
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });

@@ -64,7 +64,7 @@ export async function startWsBackend(name: string, onRequest?: RequestHandler): 
 export function openWs(
   url: string,
   timeoutMs = 5_000,
-  options: ClientOptions = {},
+  options: ClientOptions & { servername?: string } = {},
 ): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, ...options });

@@ -1,4 +1,8 @@
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { resolveConfig } from '../../../gateway/config.js';
 import { workPaths } from '../../../gateway/nginx-config.js';
+import { defaultTemplatePath, templateProtocols } from '../../../gateway/template-helpers.js';
 import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { buildRouteTable, type InstanceInput, type RouteTable } from '../../../gateway/routes.js';
 
@@ -36,4 +40,37 @@ export function renderPool(instances: InstanceInput[]): string {
     websocketTimeoutS: 3600,
     requestBuffering: true,
   });
+}
+
+/**
+ * A template (default: the shipped default) rendered with plain Handlebars and the table of
+ * these instances (no Consul, no nginx); `argv` sets the gateway flags the model carries.
+ */
+export function renderTemplate(
+  instances: InstanceInput[],
+  o: {
+    listen?: string;
+    file?: string;
+    lua?: boolean;
+    https?: { listen: string };
+    upstreamCa?: string;
+    argv?: string[];
+  } = {},
+): string {
+  const hb = Handlebars.create();
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  const config = resolveConfig(o.argv ?? [], {}, { tmpDir: '/tmp', cwd: '/' });
+  const model = {
+    ...tableOf(instances),
+    listen: o.listen ?? '127.0.0.1:8080',
+    accessLog: 'off',
+    lua: o.lua ?? false,
+    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
+    upstreamCa: o.upstreamCa ?? '"/etc/ssl/certs/ca-certificates.crt"',
+    protocols: templateProtocols(config.protocols),
+    ...(o.https ? { https: o.https } : {}),
+  };
+  hb.registerHelper('gatewayRoutes', () => model);
+  const file = o.file ?? defaultTemplatePath();
+  return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
 }

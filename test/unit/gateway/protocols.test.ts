@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../gateway/config.js';
+import { encodeMembership, luaInit } from '../../../gateway/lua-module.js';
 import { parseRouteTag } from '../../../gateway/route-tags.js';
 import { ROOT } from '../../helpers/paths.js';
 import { inst, renderPool, renderTemplate, tableOf } from './instances.js';
@@ -32,6 +33,7 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
       'urlprefix-/a timeout=5s;',
       'urlprefix-/a timeout=5s timeout=6s',
       'urlprefix-/a proto=grpc;return',
+      'urlprefix-/a proto=grpc tlsskipverify=true',
     ])
       expect(parseRouteTag(tag), tag).to.have.property('ok', false);
   });
@@ -45,11 +47,11 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
     ]);
     expect(t.routes.map((r) => [r.path, r.proto, r.timeout, r.services])).to.deep.equal([
       ['/x', 'grpc', undefined, ['a']],
-      ['/y', 'http', 300, ['c']],
+      ['/y', undefined, 300, ['c']],
     ]);
     expect(t.errors.map((e) => e.message)).to.deep.equal([
-      'tag "urlprefix-/x" dropped: conflicts with another proto for /x',
-      'tag "urlprefix-/y timeout=6m" dropped: conflicts with another timeout for /y',
+      'tag "urlprefix-/x" dropped: conflicts with other options for /x',
+      'tag "urlprefix-/y timeout=6m" dropped: conflicts with other options for /y',
     ]);
   });
 
@@ -89,71 +91,79 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
       ['--client-max-body-size', '10m;'],
       ['--proxy-buffering', 'yes'],
       ['--request-buffering', ''],
+      ['--h2c-listen', '80'],
     ] as const)
       expect(() => resolveConfig([flag, value], {}, defaults), `${flag} ${value}`).to.throw(flag);
   });
 
-  it('edge template: upgrade headers by map, buffering flags, no h2c server without --h2c-listen', () => {
+  it('default template: upgrade headers by map (none without Upgrade), buffering flags, h2c listener', () => {
     const out = renderTemplate([inst('web', 1, ['urlprefix-/app'])]);
     expect(out).to.include(
-      'map $http_upgrade $connection_upgrade {\n    default upgrade;\n    "" "";\n}',
+      'map $http_upgrade $gateway_connection {\n    default upgrade;\n    "" "";\n}',
     );
-    expect(out).to.include('proxy_set_header Connection $connection_upgrade;');
+    expect(out).to.include('proxy_set_header Connection $gateway_connection;');
     expect(out).to.include('proxy_set_header Upgrade $http_upgrade;');
-    expect(out).not.to.include('proxy_set_header Connection "";');
+    expect(out).not.to.include('Connection "";');
+    expect(out).not.to.include('close');
     expect(out).to.include('client_max_body_size 16m;');
     expect(out).to.include('proxy_buffering on;');
     expect(out).to.include('proxy_max_temp_file_size 0;');
+    // Reload mode: the pool enforces the timeouts; the edge outlasts the longest.
     expect(out).to.include('proxy_read_timeout 86460s;');
     expect(out).not.to.match(/http2|grpc_pass/);
-    const off = renderTemplate([], { argv: ['--proxy-buffering=off', '--request-buffering=off'] });
+    const argv = ['--proxy-buffering=off', '--request-buffering=off', '--h2c-listen=8443'];
+    const off = renderTemplate([inst('web', 1, ['urlprefix-example.com/'])], { argv });
     expect(off).to.include('proxy_buffering off;');
     expect(off).to.include('proxy_request_buffering off;');
+    expect(off).to.include('listen 8443 http2 default_server;');
+    expect(off).to.include('listen 8443 http2;\n    server_name example.com;');
   });
 
-  it('edge template with --h2c-listen: a catch-all gRPC server (lua) or one location per gRPC route (reload)', () => {
-    const list = [
-      inst('echo', 1, ['urlprefix-/pkg.Echo/ proto=grpc']),
-      inst('h', 2, ['urlprefix-example.com/pkg.Host/ proto=grpc']),
-      inst('web', 3, ['urlprefix-/app']),
-    ];
+  it('default template, lua mode: gRPC, SSE and h2c in the catch-all server, 60 s for ordinary responses', () => {
     const argv = ['--h2c-listen', '127.0.0.1:8443'];
-    const lua = renderTemplate(list, { routing: true, argv });
+    const lua = renderTemplate([inst('echo', 1, ['urlprefix-/p.E/ proto=grpc'])], {
+      lua: true,
+      argv,
+    });
     expect(lua).to.include('listen 127.0.0.1:8443 http2 default_server;');
-    expect(lua).to.include('server unix:/w/pool-grpc.sock max_fails=0;');
-    expect(lua).to.include('grpc_pass grpc://gateway_grpc_pool;');
-    expect(lua).not.to.include('route_');
-    const reload = renderTemplate(list, { argv });
-    const h2 = reload.slice(reload.indexOf('listen 127.0.0.1:8443'));
-    expect(h2.match(/listen 127\.0\.0\.1:8443 http2/g)).to.have.length(2);
-    expect(h2).to.match(
-      /location \/pkg\.Echo\/ \{\n {8}set \$gateway_route route_[0-9a-f]{12};\n {8}grpc_pass/,
-    );
-    expect(h2).to.include('server_name example.com;');
-    expect(h2).not.to.include('location /app');
-    expect(h2).to.include('add_header grpc-status 12 always;');
-    expect(reload.match(/\{/g)?.length).to.equal(reload.match(/\}/g)?.length);
+    expect(lua).to.include('location @gateway_grpc {');
+    expect(lua).to.include('grpc_pass grpc://gateway_grpc;');
+    expect(lua).to.include('error_page 502 503 504 = @gateway_grpc_unavailable;');
+    expect(lua).to.include('add_header grpc-status 14 always;');
+    expect(lua).to.include('location @gateway_stream {');
+    expect(lua).to.include('proxy_read_timeout 60s;');
+    expect(lua).to.include('grpc_next_upstream error timeout;');
+    expect(lua).not.to.match(/non_idempotent|route_/);
+    expect(lua.match(/\{/g)?.length).to.equal(lua.match(/\}/g)?.length);
   });
 
-  it('reload pool: HTTP and gRPC maps, a named location per idle timeout, gRPC status and message per route', () => {
+  it('lua route table: proto=grpc as G, timeout= in seconds after the flags', () => {
+    const text = encodeMembership(
+      tableOf([
+        inst('echo', 1, ['urlprefix-/p.E/ proto=grpc timeout=10m']),
+        inst('chat', 2, ['urlprefix-/chat timeout=30s redirect=https']),
+        inst('web', 3, ['urlprefix-/app']),
+      ]),
+      4,
+    );
+    expect(text).to.match(/ \/p\.E\/ - echo hG600 10\.0\.0\.1:1\n/);
+    expect(text).to.match(/ \/chat - chat hR30 10\.0\.0\.1:2\n/);
+    expect(text).to.match(/ \/app - web h 10\.0\.0\.1:3\n/);
+    const init = luaInit('/w/members.txt', 90);
+    expect(init).to.include('M.timeout = 90');
+    expect(() => luaInit('/w/members.txt', 1.5)).to.throw('whole seconds');
+  });
+
+  it('reload pool: a named location per idle timeout, upgrades kept by old workers, streaming marks', () => {
     const out = renderPool([
-      inst('echo', 1, ['urlprefix-/pkg.Echo/ proto=grpc timeout=10m']),
-      inst('gone', 2, ['urlprefix-/pkg.Gone/ proto=grpc'], 'critical'),
       inst('chat', 3, ['urlprefix-/chat timeout=30s']),
       inst('web', 4, ['urlprefix-/app']),
     ]);
-    expect(out).to.include('listen "unix:/w/pool-grpc.sock" http2;');
     expect(out).to.include('error_page 418 = $gateway_ws_target;');
     expect(out).to.include('location @w30 {\n            proxy_read_timeout 30s;');
     expect(out).to.include('location @w3600 {');
-    expect(out).to.include('location @g600 {\n            grpc_read_timeout 600s;');
-    expect(out).to.include('location @g3600 {');
-    expect(out).to.match(/route_[0-9a-f]{12} "no healthy instance of gone for \/pkg\.Gone\/";/);
-    expect(out).to.match(
-      /route_[0-9a-f]{12} "gRPC route: call it over HTTP\/2 \(--h2c-listen\)\\n";/,
-    );
-    expect(out).to.include('grpc_next_upstream error timeout;');
-    expect(out).not.to.include('non_idempotent');
+    expect(out).to.match(/route_[0-9a-f]{12} @w30;/);
+    expect(out).to.include('proxy_set_header Connection $gateway_connection;');
     expect(out).to.include('proxy_request_buffering on;');
     expect(out).to.include('proxy_buffering off;');
     expect(out).to.include('add_header X-Accel-Buffering $gateway_accel_buffering always;');
@@ -162,7 +172,7 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
     expect(out.match(/\{/g)?.length).to.equal(out.match(/\}/g)?.length);
   });
 
-  it('direct template: per-route WebSocket location with the route timeout, gRPC routes on h2c only', () => {
+  it('direct template: per-route WebSocket location with the route timeout, grpc_pass for gRPC routes', () => {
     const out = renderTemplate(
       [
         inst('chat', 1, ['urlprefix-/chat timeout=5m strip=/chat']),
