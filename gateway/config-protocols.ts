@@ -1,6 +1,7 @@
 import type { FlagSpec } from '../common/cli/argv.js';
 import { parseDuration } from '../common/duration.js';
 import { configError } from '../common/errors.js';
+import { parseListen } from './listen.js';
 import { MAX_TIMEOUT_S } from './route-tags.js';
 
 /** How the gateway carries WebSockets, streamed bodies and gRPC (flags of their own). */
@@ -67,13 +68,12 @@ function onOff(value: string, option: string): boolean {
 }
 
 /**
- * The protocol flags; `pick` reads a flag (or its env); `parseListen` turns an address into an
- * nginx `listen` value (config.ts's, shared with --listen).
+ * The protocol flags; `pick` reads a flag (or its env); `listen` (and --https-listen) must not
+ * share their port with --h2c-listen.
  */
 export function resolveProtocols(
   pick: (name: string, env?: string) => string | undefined,
-  parseListen: (value: string, option: string) => string,
-  taken: readonly string[] = [],
+  listen: string,
 ): ProtocolConfig {
   const timeoutMs = parseDuration(pick('websocket-timeout') ?? '1h', '--websocket-timeout');
   if (timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_S * 1000 || timeoutMs % 1000 !== 0)
@@ -86,7 +86,9 @@ export function resolveProtocols(
   if (!/^(0|[1-9]\d{0,9}[kKmMgG]?)$/.test(size))
     throw configError('--client-max-body-size', 'an nginx size such as 512k, 100m, 1g or 0', size);
   const h2c = pick('h2c-listen', 'GATEWAY_H2C_LISTEN');
-  const port = (listen: string): string => listen.replace(/^.*:/, '');
+  const https = pick('https-listen', 'GATEWAY_HTTPS_LISTEN');
+  const taken = [listen, ...(https ? [parseListen(https, '--https-listen')] : [])];
+  const port = (value: string): string => value.replace(/^.*:/, '');
   if (h2c && taken.some((t) => port(t) === port(parseListen(h2c, '--h2c-listen'))))
     throw configError('--h2c-listen', 'a port of its own (not --listen or --https-listen)', h2c);
   return {

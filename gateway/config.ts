@@ -7,9 +7,9 @@ import { parseLogLevel } from '../common/log.js';
 import { DEFAULT_MAX_CONNS, parseMaxConns } from '../template-renderer/index.js';
 import { resolveTlsFlags, tlsFlagSpecs, type TlsConfig } from './certs/config.js';
 import { protocolFlagSpecs, resolveProtocols, type ProtocolConfig } from './config-protocols.js';
-import { parseHostPort, parseListen } from './listen.js';
+import { parseHostPort, parseListen, parseWait } from './listen.js';
 
-export { parseHostPort, parseListen };
+export { parseHostPort, parseListen, parseWait };
 
 export interface GatewayConfig {
   /** nginx `listen` value for public traffic ("127.0.0.1:8080", "[::]:80", "80"). */
@@ -177,14 +177,6 @@ export const flagSpecs: FlagSpec[] = [
   ...protocolFlagSpecs,
 ];
 
-export function parseWait(value: string): { minMs: number; maxMs: number } {
-  const [min = '', max] = value.split(':');
-  const minMs = parseDuration(min, '--wait');
-  const maxMs = max === undefined ? minMs * 4 : parseDuration(max, '--wait');
-  if (maxMs < minMs) throw configError('--wait', 'max >= min', value);
-  return { minMs, maxMs };
-}
-
 /** argv + env -> typed config; pure (the CLI passes process.argv/env and the temp dir). */
 export function resolveConfig(
   argv: readonly string[],
@@ -230,7 +222,6 @@ export function resolveConfig(
   const mode = pick('mode', 'GATEWAY_MODE') ?? 'auto';
   if (mode !== 'auto' && mode !== 'lua' && mode !== 'reload')
     throw configError('--mode', 'auto, lua or reload', mode);
-  const tls = resolveTlsFlags(flags, env, { listen, abs });
   return {
     listen,
     consul,
@@ -247,7 +238,7 @@ export function resolveConfig(
     mode,
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
-    ...tls,
-    protocols: resolveProtocols(pick, parseListen, [listen, ...(tls.tls ? [tls.tls.listen] : [])]),
+    ...resolveTlsFlags(flags, env, { listen, abs }),
+    protocols: resolveProtocols(pick, listen),
   };
 }

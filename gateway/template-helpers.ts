@@ -80,8 +80,10 @@ export function templateProtocols(p: ProtocolConfig): TemplateProtocols {
 
 export type TemplateSettings = Pick<
   TemplateModel,
-  'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa' | 'protocols'
+  'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa'
 > & {
+  /** The protocol flags (the model gets them as `protocols`, see templateProtocols). */
+  protocols: ProtocolConfig;
   /** Adds what changes without Consul changes (reload-mode certificates) to each model. */
   decorate?: (model: TemplateModel) => TemplateModel;
 };
@@ -116,8 +118,8 @@ export function gatewayHelpers(
             RELOAD_NO_GRPC,
           );
       onTable(table);
-      const { decorate, ...rest } = settings;
-      const model: TemplateModel = { ...table, ...rest };
+      const { decorate, protocols, ...rest } = settings;
+      const model: TemplateModel = { ...table, ...rest, protocols: templateProtocols(protocols) };
       return decorate ? decorate(model) : model;
     },
     // For custom templates: a value as an nginx double-quoted string (throws on `$`/controls).

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/template-helpers.js';
 import { nginxQuote } from '../../../gateway/grammar.js';
@@ -11,7 +9,7 @@ import {
   renderMainConfig,
   workPaths,
 } from '../../../gateway/nginx-config.js';
-import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
+import { type InstanceInput } from '../../../gateway/routes.js';
 import { inst, renderPool, renderTemplate } from './instances.js';
 import { ROOT } from '../../helpers/paths.js';
 
