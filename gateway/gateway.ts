@@ -108,6 +108,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
             ...(https ? { https: { listen: https.main.listen }, decorate: https.decorate } : {}),
             upstreamCa: upstreamCaValue(config.upstreamCa),
             protocols: config.protocols,
+            grpcSocket: paths.pool.grpcSocket,
           },
           onTable,
           memory,

@@ -25,6 +25,8 @@ export interface WorkPaths {
     pid: string;
     control: string;
     socket: string;
+    /** HTTP/2 socket of the pool (gRPC calls). */
+    grpcSocket: string;
     tmp: string;
   };
 }
@@ -48,6 +50,7 @@ export function workPaths(root: string): WorkPaths {
       pid: join(root, 'pool.pid'),
       control: join(root, 'pool-control.sock'),
       socket: join(root, 'pool.sock'),
+      grpcSocket: join(root, 'pool-grpc.sock'),
       tmp: join(root, 'tmp', 'pool'),
     },
   };

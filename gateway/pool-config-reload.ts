@@ -13,6 +13,8 @@ export function reloadHttpPart(
   defaultTimeoutS: number,
 ): string {
   const served = routes.filter((r) => r.servers.length > 0);
+  const http = routes.filter((r) => r.proto !== 'grpc');
+  const grpc = routes.filter((r) => r.proto === 'grpc');
   const line = (r: Route, value: string): string => `        ${r.upstream} ${value};\n`;
   const map = (variable: string, fallback: string, lines: string[]): string =>
     `    map ${routeVar} ${variable} {\n        default ${fallback};\n${lines.join('')}    }\n`;
@@ -24,36 +26,75 @@ export function reloadHttpPart(
         '        keepalive 32;\n    }\n',
     )
     .join('');
+  const live = (list: Route[]): Route[] => list.filter((r) => r.servers.length > 0);
+  const timeout = (kind: 'w' | 'g', r: Route): string => `@${kind}${r.timeout ?? defaultTimeoutS}`;
   return (
     `${upstreams}\n` +
     map(
       '$gateway_pool',
       '""',
-      served.map((r) => line(r, r.upstream)),
+      live(http).map((r) => line(r, r.upstream)),
     ) +
-    map(
-      '$gateway_unavailable',
-      '"no such route\\n"',
-      routes.filter((r) => r.unavailable).map((r) => line(r, r.unavailable as string)),
-    ) +
+    map('$gateway_unavailable', '"no such route\\n"', [
+      ...http.filter((r) => r.unavailable).map((r) => line(r, r.unavailable as string)),
+      ...grpc.map((r) => line(r, '"gRPC route: call it over HTTP/2\\n"')),
+    ]) +
     map(
       '$gateway_ws_target',
       `@w${defaultTimeoutS}`,
-      served.filter((r) => r.timeout !== undefined).map((r) => line(r, `@w${r.timeout}`)),
+      live(http)
+        .filter((r) => r.timeout !== undefined)
+        .map((r) => line(r, timeout('w', r))),
+    ) +
+    map(
+      '$gateway_grpc_pool',
+      '""',
+      live(grpc).map((r) => line(r, r.upstream)),
+    ) +
+    map(
+      '$gateway_grpc_target',
+      '@grpc_error',
+      grpc.map((r) => line(r, r.servers.length > 0 ? timeout('g', r) : '@grpc_error')),
+    ) +
+    map(
+      '$gateway_grpc_status',
+      '12',
+      grpc.map((r) => line(r, '14')),
+    ) +
+    map(
+      '$gateway_grpc_message',
+      '"no gRPC route"',
+      grpc.filter((r) => r.unavailable).map((r) => line(r, grpcMessage(r))),
     )
   );
 }
 
-/** One named location per distinct WebSocket idle timeout (`@w<seconds>`). */
-export function timeoutLocations(routes: readonly Route[], defaultTimeoutS: number): string {
+/** The 503 text of a gRPC route without instances as a grpc-message (no newline, `%` encoded). */
+function grpcMessage(r: Route): string {
+  return (r.unavailable as string).replace(/\\n"$/, '"').replace(/%/g, '%25');
+}
+
+/**
+ * One named location per distinct idle timeout: `@w<seconds>` (WebSocket upgrades, proxy_pass)
+ * or `@g<seconds>` (gRPC calls, grpc_pass).
+ */
+export function timeoutLocations(
+  kind: 'w' | 'g',
+  routes: readonly Route[],
+  defaultTimeoutS: number,
+): string {
+  const grpc = kind === 'g';
   const seconds = new Set([defaultTimeoutS]);
-  for (const r of routes) if (r.timeout !== undefined) seconds.add(r.timeout);
+  for (const r of routes)
+    if ((r.proto === 'grpc') === grpc && r.timeout !== undefined) seconds.add(r.timeout);
+  const d = grpc ? 'grpc' : 'proxy';
+  const pass = grpc ? 'grpc_pass grpc://$gateway_grpc_pool' : 'proxy_pass http://$gateway_pool';
   return [...seconds]
     .sort((a, b) => a - b)
     .map(
       (s) =>
-        `        location @w${s} {\n            proxy_read_timeout ${s}s;\n` +
-        `            proxy_send_timeout ${s}s;\n            proxy_pass http://$gateway_pool;\n        }\n`,
+        `        location @${kind}${s} {\n            ${d}_read_timeout ${s}s;\n` +
+        `            ${d}_send_timeout ${s}s;\n            ${pass};\n        }\n`,
     )
     .join('');
 }
@@ -96,5 +137,13 @@ export function poolProxySettings(routeHeader: string, requestBuffering: boolean
         "~*^[^|]*\\|text/event-stream" no;
     }
     add_header X-Accel-Buffering $gateway_accel_buffering always;
+
+    # gRPC: HTTP/2 to the instances; a call is retried on another instance only when it never
+    # reached one (nginx does not retry a POST once sent; every gRPC call is a POST).
+    grpc_set_header ${routeHeader} "";
+    grpc_connect_timeout 2s;
+    grpc_next_upstream error timeout;
+    grpc_next_upstream_tries 3;
+    grpc_next_upstream_timeout 10s;
 `;
 }

@@ -39,7 +39,8 @@ export function renderPoolConfig(o: PoolConfigOptions): string {
       '            error_page 418 = $gateway_ws_target;\n' +
       '            if ($http_upgrade) {\n                return 418;\n            }\n' +
       '            proxy_pass http://$gateway_pool;\n',
-    locations: timeoutLocations(o.table.routes, o.websocketTimeoutS),
+    locations: timeoutLocations('w', o.table.routes, o.websocketTimeoutS),
+    grpcLocations: timeoutLocations('g', o.table.routes, o.websocketTimeoutS),
   });
 }
 
@@ -48,8 +49,9 @@ interface PoolParts {
   http: string;
   /** How a known route is proxied. */
   proxy: string;
-  /** Named locations of the server. */
+  /** Named locations of the HTTP/1.1 and the HTTP/2 (gRPC) server. */
   locations: string;
+  grpcLocations: string;
 }
 
 function renderPool(o: PoolConfigOptions, parts: PoolParts): string {
@@ -71,6 +73,20 @@ ${poolProxySettings(ROUTE_HEADER, o.requestBuffering)}${parts.http}
         location / {
 ${parts.proxy}        }
 ${parts.locations}    }
+
+    server {
+        listen ${q(`unix:${p.grpcSocket}`)} http2;
+        location / {
+            error_page 418 = $gateway_grpc_target;
+            return 418;
+        }
+${parts.grpcLocations}        location @grpc_error {
+            default_type application/grpc;
+            add_header grpc-status $gateway_grpc_status always;
+            add_header grpc-message $gateway_grpc_message always;
+            return 200 "";
+        }
+    }
 
     server {
         listen ${q(`unix:${p.control}`)};

@@ -53,6 +53,8 @@ export interface TemplateModel extends RouteTable {
 export interface TemplateProtocols {
   /** nginx `listen` value of the cleartext HTTP/2 listener (--h2c-listen); "" when none. */
   h2cListen: string;
+  /** `server` value of reload mode's pool HTTP/2 (gRPC) socket. */
+  grpcServer: string;
   clientMaxBodySize: string;
   /** `on`/`off` for proxy_buffering and proxy_request_buffering. */
   buffering: 'on' | 'off';
@@ -67,9 +69,10 @@ export interface TemplateProtocols {
 }
 
 /** The protocol settings templates get, from the flags. */
-export function templateProtocols(p: ProtocolConfig): TemplateProtocols {
+export function templateProtocols(p: ProtocolConfig, grpcSocket: string): TemplateProtocols {
   return {
     h2cListen: p.h2cListen ?? '',
+    grpcServer: `unix:${grpcSocket}`,
     clientMaxBodySize: p.clientMaxBodySize,
     buffering: p.proxyBuffering ? 'on' : 'off',
     requestBuffering: p.requestBuffering ? 'on' : 'off',
@@ -82,15 +85,15 @@ export type TemplateSettings = Pick<
   TemplateModel,
   'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa'
 > & {
-  /** The protocol flags (the model gets them as `protocols`, see templateProtocols). */
+  /** The protocol flags and the pool's gRPC socket (the model's `protocols`: templateProtocols). */
   protocols: ProtocolConfig;
+  grpcSocket: string;
   /** Adds what changes without Consul changes (reload-mode certificates) to each model. */
   decorate?: (model: TemplateModel) => TemplateModel;
 };
 
 const RELOAD_NO_TLS_UPSTREAM =
   'proto=https needs lua mode (reload mode proxies upstreams in plain HTTP); route not served';
-const RELOAD_NO_GRPC = 'proto=grpc needs lua mode (reload mode has no gRPC pool); route not served';
 
 /**
  * Helpers the gateway adds to template-renderer. `gatewayRoutes` reads the catalog, then every
@@ -112,14 +115,14 @@ export function gatewayHelpers(
       // Reload mode's pool proxies plain HTTP only: a TLS upstream is refused, not sent plain.
       const table = settings.lua
         ? merged
-        : withoutRoutes(
-            withoutRoutes(merged, (r) => r.proto === 'https', RELOAD_NO_TLS_UPSTREAM),
-            (r) => r.proto === 'grpc',
-            RELOAD_NO_GRPC,
-          );
+        : withoutRoutes(merged, (r) => r.proto === 'https', RELOAD_NO_TLS_UPSTREAM);
       onTable(table);
-      const { decorate, protocols, ...rest } = settings;
-      const model: TemplateModel = { ...table, ...rest, protocols: templateProtocols(protocols) };
+      const { decorate, protocols, grpcSocket, ...rest } = settings;
+      const model: TemplateModel = {
+        ...table,
+        ...rest,
+        protocols: templateProtocols(protocols, grpcSocket),
+      };
       return decorate ? decorate(model) : model;
     },
     // For custom templates: a value as an nginx double-quoted string (throws on `$`/controls).

@@ -56,7 +56,7 @@ export function createTiers(
       nginx: nginxBin,
       conf: tier === 'edge' ? paths.mainConf : paths.pool.conf,
       control: tier === 'edge' ? paths.control : paths.pool.control,
-      sockets: tier === 'edge' ? [] : [paths.pool.socket],
+      sockets: tier === 'edge' ? [] : [paths.pool.socket, paths.pool.grpcSocket],
       logger: log.child({ component: tier === 'edge' ? 'nginx' : 'nginx-pool' }),
       onState: (running, pid) => {
         status.nginx(

@@ -29,7 +29,7 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
   });
   const TAG = 'urlprefix-/test.Echo/ proto=grpc';
 
-  for (const mode of ['lua', 'direct'] as const) {
+  for (const mode of ['lua', 'reload', 'direct'] as const) {
     it(`${mode === 'direct' ? 'direct template' : `${mode} mode`}: unary, server-streaming and bidirectional calls; UNAVAILABLE without an instance`, async () => {
       const [a, b] = await Promise.all([startGrpcBackend('a'), startGrpcBackend('b')]);
       backends.push(a, b);

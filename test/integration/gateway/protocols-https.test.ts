@@ -68,28 +68,29 @@ describe('gateway WebSocket and gRPC over the HTTPS listener (real nginx + real 
       await closed(ws);
     });
 
-  it('lua mode: gRPC unary and bidirectional calls over TLS (HTTP/2 by ALPN)', async () => {
-    const b = await startGrpcBackend('g');
-    closers.push(b);
-    await suite.register('g', 'echo', b.port, ['urlprefix-app.test/test.Echo/ proto=grpc']);
-    const { port } = await httpsGateway(['--mode', 'lua']);
-    const client = new EchoClient(
-      `127.0.0.1:${port}`,
-      grpc.credentials.createSsl(Buffer.from(ca.root)),
-      { 'grpc.ssl_target_name_override': 'app.test', 'grpc.default_authority': 'app.test' },
-    );
-    clients.push(client);
-    const first = await waitFor(
-      async () => {
-        try {
-          return await unary(client, 'tls');
-        } catch {
-          return undefined;
-        }
-      },
-      { what: 'a gRPC call over TLS' },
-    );
-    expect(first).to.equal('g:tls');
-    expect(await bidi(client, ['x', 'y'])).to.deep.equal(['g:x', 'g:y']);
-  });
+  for (const mode of ['lua', 'reload'] as const)
+    it(`${mode} mode: gRPC unary and bidirectional calls over TLS (HTTP/2 by ALPN)`, async () => {
+      const b = await startGrpcBackend('g');
+      closers.push(b);
+      await suite.register('g', 'echo', b.port, ['urlprefix-app.test/test.Echo/ proto=grpc']);
+      const { port } = await httpsGateway(['--mode', mode]);
+      const client = new EchoClient(
+        `127.0.0.1:${port}`,
+        grpc.credentials.createSsl(Buffer.from(ca.root)),
+        { 'grpc.ssl_target_name_override': 'app.test', 'grpc.default_authority': 'app.test' },
+      );
+      clients.push(client);
+      const first = await waitFor(
+        async () => {
+          try {
+            return await unary(client, 'tls');
+          } catch {
+            return undefined;
+          }
+        },
+        { what: 'a gRPC call over TLS' },
+      );
+      expect(first).to.equal('g:tls');
+      expect(await bidi(client, ['x', 'y'])).to.deep.equal(['g:x', 'g:y']);
+    });
 });

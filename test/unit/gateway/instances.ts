@@ -67,7 +67,7 @@ export function renderTemplate(
     lua: o.lua ?? false,
     pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
     upstreamCa: o.upstreamCa ?? '"/etc/ssl/certs/ca-certificates.crt"',
-    protocols: templateProtocols(config.protocols),
+    protocols: templateProtocols(config.protocols, '/w/pool-grpc.sock'),
     ...(o.https ? { https: o.https } : {}),
   };
   hb.registerHelper('gatewayRoutes', () => model);

@@ -110,13 +110,19 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
     expect(out).to.include('proxy_max_temp_file_size 0;');
     // Reload mode: the pool enforces the timeouts; the edge outlasts the longest.
     expect(out).to.include('proxy_read_timeout 86460s;');
-    expect(out).not.to.match(/http2|grpc_pass/);
+    expect(out).not.to.match(/listen [^;]*http2/);
     const argv = ['--proxy-buffering=off', '--request-buffering=off', '--h2c-listen=8443'];
     const off = renderTemplate([inst('web', 1, ['urlprefix-example.com/'])], { argv });
     expect(off).to.include('proxy_buffering off;');
     expect(off).to.include('proxy_request_buffering off;');
     expect(off).to.include('listen 8443 http2 default_server;');
     expect(off).to.include('listen 8443 http2;\n    server_name example.com;');
+    // gRPC routes: HTTP/2 only, over the pool's gRPC socket.
+    const grpc = renderTemplate([inst('e', 1, ['urlprefix-/p.E/ proto=grpc strip=/p.E'])]);
+    expect(grpc).to.include('server unix:/w/pool-grpc.sock max_fails=0;');
+    expect(grpc).to.match(
+      /location \/p\.E\/ \{\n {8}set \$gateway_route route_[0-9a-f]{12};\n {8}default_type text\/plain;\n {8}if \(\$server_protocol != "HTTP\/2\.0"\) \{\n[^}]*\}\n {8}rewrite [^\n]*\n {8}error_page 502 504 = @gateway_grpc_unavailable;\n {8}grpc_pass grpc:\/\/gateway_grpc_pool;/,
+    );
   });
 
   it('default template, lua mode: gRPC, SSE and h2c in the catch-all server, 60 s for ordinary responses', () => {
@@ -154,14 +160,24 @@ describe('gateway protocols: WebSocket, streaming, gRPC (pure)', () => {
     expect(() => luaInit('/w/members.txt', 1.5)).to.throw('whole seconds');
   });
 
-  it('reload pool: a named location per idle timeout, upgrades kept by old workers, streaming marks', () => {
+  it('reload pool: a named location per idle timeout (WebSocket, gRPC), gRPC statuses per route, streaming marks', () => {
     const out = renderPool([
+      inst('echo', 1, ['urlprefix-/pkg.Echo/ proto=grpc timeout=10m']),
+      inst('gone', 2, ['urlprefix-/pkg.Gone/ proto=grpc'], 'critical'),
       inst('chat', 3, ['urlprefix-/chat timeout=30s']),
       inst('web', 4, ['urlprefix-/app']),
     ]);
     expect(out).to.include('error_page 418 = $gateway_ws_target;');
     expect(out).to.include('location @w30 {\n            proxy_read_timeout 30s;');
     expect(out).to.include('location @w3600 {');
+    expect(out).not.to.include('location @w600 {');
+    expect(out).to.include('listen "unix:/w/pool-grpc.sock" http2;');
+    expect(out).to.include('location @g600 {\n            grpc_read_timeout 600s;');
+    expect(out).to.include('location @g3600 {');
+    expect(out).to.match(/route_[0-9a-f]{12} "no healthy instance of gone for \/pkg\.Gone\/";/);
+    expect(out).to.match(/route_[0-9a-f]{12} "gRPC route: call it over HTTP\/2\\n";/);
+    expect(out).to.include('grpc_next_upstream error timeout;');
+    expect(out).not.to.include('non_idempotent');
     expect(out).to.match(/route_[0-9a-f]{12} @w30;/);
     expect(out).to.include('proxy_set_header Connection $gateway_connection;');
     expect(out).to.include('proxy_request_buffering on;');
