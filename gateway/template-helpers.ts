@@ -86,8 +86,7 @@ export type TemplateSettings = Pick<
   'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa'
 > & {
   /** The protocol flags and the pool's gRPC socket (the model's `protocols`: templateProtocols). */
-  protocols: ProtocolConfig;
-  grpcSocket: string;
+  protocols: ProtocolConfig & { grpcSocket: string };
   /** Adds what changes without Consul changes (reload-mode certificates) to each model. */
   decorate?: (model: TemplateModel) => TemplateModel;
 };
@@ -117,11 +116,11 @@ export function gatewayHelpers(
         ? merged
         : withoutRoutes(merged, (r) => r.proto === 'https', RELOAD_NO_TLS_UPSTREAM);
       onTable(table);
-      const { decorate, protocols, grpcSocket, ...rest } = settings;
+      const { decorate, protocols, ...rest } = settings;
       const model: TemplateModel = {
         ...table,
         ...rest,
-        protocols: templateProtocols(protocols, grpcSocket),
+        protocols: templateProtocols(protocols, protocols.grpcSocket),
       };
       return decorate ? decorate(model) : model;
     },
