@@ -76,11 +76,21 @@ ${parts.locations}    }
 
     server {
         listen ${q(`unix:${p.grpcSocket}`)} http2;
+        # No instance could be reached: gRPC UNAVAILABLE, not an HTML 502 (the call came to its
+        # timeout location through error_page already, hence recursive).
+        recursive_error_pages on;
+        error_page 502 504 = @grpc_unreachable;
         location / {
             error_page 418 = $gateway_grpc_target;
             return 418;
         }
-${parts.grpcLocations}        location @grpc_error {
+${parts.grpcLocations}        location @grpc_unreachable {
+            default_type application/grpc;
+            add_header grpc-status 14 always;
+            add_header grpc-message "no instance reachable" always;
+            return 200 "";
+        }
+        location @grpc_error {
             default_type application/grpc;
             add_header grpc-status $gateway_grpc_status always;
             add_header grpc-message $gateway_grpc_message always;

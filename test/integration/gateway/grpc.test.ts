@@ -73,7 +73,31 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
       expect(plain.status).to.equal(503);
       expect(plain.body).to.match(/gRPC route/);
 
+      // Only an instance that refuses connections: UNAVAILABLE as well (not an HTML 502).
+      if (mode !== 'direct') {
+        await suite.agent.client.deregisterService('a');
+        await suite.agent.client.deregisterService('b');
+        await suite.register('dead', 'echo', await freePort(), [TAG]);
+        const unreachable = await waitFor(
+          async () => {
+            try {
+              await unary(client, 'x');
+              return false;
+            } catch (e) {
+              const err = e as grpc.ServiceError;
+              return err.details === 'no instance reachable' ? err : false;
+            }
+          },
+          { what: 'UNAVAILABLE from an unreachable instance' },
+        );
+        expect(unreachable.code).to.equal(grpc.status.UNAVAILABLE);
+        await suite.agent.client.deregisterService('dead');
+        await suite.register('a', 'echo', a.port, [TAG]);
+      }
+
       // No healthy instance: a gRPC UNAVAILABLE status, not an HTML 503.
+      const expected =
+        mode === 'direct' ? 'no healthy instance' : 'no healthy instance of echo for /test.Echo/';
       await suite.agent.client.deregisterService('a');
       await suite.agent.client.registerService({
         ID: 'b',
@@ -89,15 +113,14 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
             await unary(client, 'x');
             return false;
           } catch (e) {
-            return e as grpc.ServiceError;
+            const err = e as grpc.ServiceError;
+            return err.details === expected ? err : false;
           }
         },
         { what: 'UNAVAILABLE' },
       );
       expect(error.code).to.equal(grpc.status.UNAVAILABLE);
-      expect(error.details).to.equal(
-        mode === 'direct' ? 'no healthy instance' : 'no healthy instance of echo for /test.Echo/',
-      );
+      expect(error.details).to.equal(expected);
 
       // A path without a gRPC route: UNIMPLEMENTED.
       if (mode === 'direct') return;
