@@ -42,6 +42,13 @@ export function renderPool(instances: InstanceInput[]): string {
   });
 }
 
+/** One Handlebars instance, each template compiled once; `gatewayRoutes` returns `current`. */
+const hb = Handlebars.create();
+let current: object = {};
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('gatewayRoutes', () => current);
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
 /**
  * A template (default: the shipped default) rendered with plain Handlebars and the table of
  * these instances (no Consul, no nginx); `argv` sets the gateway flags the model carries.
@@ -57,10 +64,8 @@ export function renderTemplate(
     argv?: string[];
   } = {},
 ): string {
-  const hb = Handlebars.create();
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   const config = resolveConfig(o.argv ?? [], {}, { tmpDir: '/tmp', cwd: '/' });
-  const model = {
+  current = {
     ...tableOf(instances),
     listen: o.listen ?? '127.0.0.1:8080',
     accessLog: 'off',
@@ -70,7 +75,11 @@ export function renderTemplate(
     protocols: templateProtocols(config.protocols, '/w/pool-grpc.sock'),
     ...(o.https ? { https: o.https } : {}),
   };
-  hb.registerHelper('gatewayRoutes', () => model);
   const file = o.file ?? defaultTemplatePath();
-  return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
+  let template = compiled.get(file);
+  if (!template) {
+    template = hb.compile(readFileSync(file, 'utf8'), { noEscape: true });
+    compiled.set(file, template);
+  }
+  return template({});
 }
