@@ -82,8 +82,9 @@ export const LUA_ACCESS = `local function answer(status, text)
                 var.gateway_route = r.upstream
                 return ngx.exec(r.tls)
             end
-            -- Server-sent events: unbuffered (the template's @gateway_stream).
-            local accept = var.http_accept
+            -- Server-sent events: unbuffered (the catch-all template's @gateway_stream; a
+            -- per-route location sets its own buffering).
+            local accept = not route and var.http_accept
             if accept and accept:find("text/event-stream", 1, true) then
                 var.gateway_route = r.upstream
                 return ngx.exec("@gateway_stream")
