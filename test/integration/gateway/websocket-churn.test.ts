@@ -22,7 +22,7 @@ describe('gateway WebSockets under instance churn (real nginx + real Consul)', f
 
   for (const [mode, seconds] of [
     ['lua', 60],
-    ['reload', 20],
+    ['reload', 10],
   ] as const) {
     it(`${mode} mode: ${CONNECTIONS} connections held ${seconds} s while instances start and stop`, async () => {
       const [a, b] = await Promise.all([startWsBackend('a'), startWsBackend('b')]);
