@@ -23,6 +23,8 @@ export interface ApplierOptions {
   reloadTimeoutMs: number;
   /** Lua mode: nginx.conf carries the lua module and the shared dict. */
   lua: boolean;
+  /** Lua mode: idle timeout (s) of WebSockets and gRPC calls of routes without timeout=. */
+  websocketTimeoutS?: number;
   /** Lua mode with HTTPS: the certificate pieces of nginx.conf. */
   tls?: MainTls;
   logger: Logger;
@@ -161,6 +163,7 @@ export class ConfigApplier {
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
       lua: this.o.lua,
+      ...(this.o.websocketTimeoutS ? { websocketTimeoutS: this.o.websocketTimeoutS } : {}),
       ...(this.o.tls ? { tls: this.o.tls } : {}),
     });
   }

@@ -9,6 +9,9 @@ import { flagSpecs, resolveConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './index.js';
 
 const FOOTER = `Routing: tag a service urlprefix-/api, urlprefix-example.com/, urlprefix-/api strip=/api.
+Options: redirect=https, proto=https|grpc (gRPC over HTTP/2: --h2c-listen or --https-listen),
+timeout=10m (idle WebSockets and gRPC calls). WebSockets pass through; a template edit keeps
+open ones up to --shutdown-timeout.
 Example:
   gateway --listen 0.0.0.0:80 --consul-addr 127.0.0.1:8500 --status-addr 127.0.0.1:9180
 

@@ -6,9 +6,10 @@ import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
 import { DEFAULT_MAX_CONNS, parseMaxConns } from '../template-renderer/index.js';
 import { resolveTlsFlags, tlsFlagSpecs, type TlsConfig } from './certs/config.js';
-import { parseHostPort, parseListen } from './listen.js';
+import { protocolFlagSpecs, resolveProtocols, type ProtocolConfig } from './config-protocols.js';
+import { parseHostPort, parseListen, parseWait } from './listen.js';
 
-export { parseHostPort, parseListen };
+export { parseHostPort, parseListen, parseWait };
 
 export interface GatewayConfig {
   /** nginx `listen` value for public traffic ("127.0.0.1:8080", "[::]:80", "80"). */
@@ -36,6 +37,8 @@ export interface GatewayConfig {
   tls?: TlsConfig;
   /** CA bundle of `proto=https` routes (--upstream-ca). */
   upstreamCa: string;
+  /** WebSocket, streaming and gRPC settings (config-protocols.ts). */
+  protocols: ProtocolConfig;
 }
 
 export const flagSpecs: FlagSpec[] = [
@@ -171,15 +174,8 @@ export const flagSpecs: FlagSpec[] = [
       'lua: one nginx, routes and instances in a shared dict, no reload; reload: a second nginx holds the instances and reloads; auto: lua if nginx loads the lua module',
   },
   ...tlsFlagSpecs,
+  ...protocolFlagSpecs,
 ];
-
-export function parseWait(value: string): { minMs: number; maxMs: number } {
-  const [min = '', max] = value.split(':');
-  const minMs = parseDuration(min, '--wait');
-  const maxMs = max === undefined ? minMs * 4 : parseDuration(max, '--wait');
-  if (maxMs < minMs) throw configError('--wait', 'max >= min', value);
-  return { minMs, maxMs };
-}
 
 /** argv + env -> typed config; pure (the CLI passes process.argv/env and the temp dir). */
 export function resolveConfig(
@@ -243,5 +239,6 @@ export function resolveConfig(
     routeGraceMs: parseDuration(pick('route-grace') ?? '10m', '--route-grace'),
     outageHoldMs: parseDuration(pick('outage-hold') ?? '5s', '--outage-hold'),
     ...resolveTlsFlags(flags, env, { listen, abs }),
+    protocols: resolveProtocols(pick, listen),
   };
 }

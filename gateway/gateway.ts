@@ -107,6 +107,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
             pool: { server: `unix:${paths.pool.socket}`, header: ROUTE_HEADER },
             ...(https ? { https: { listen: https.main.listen }, decorate: https.decorate } : {}),
             upstreamCa: upstreamCaValue(config.upstreamCa),
+            protocols: { ...config.protocols, grpcSocket: paths.pool.grpcSocket },
           },
           onTable,
           memory,
@@ -123,8 +124,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       if (due !== undefined) expiryTimer = setTimeout(() => void r.rerender(), due + 50).unref();
       metrics.renders.inc({ changed: String(e.changed) });
       status.render({ at: new Date().toISOString(), changed: e.changed, durationMs: e.durationMs });
-      // Membership changes leave the edge config unchanged: they go to the pool only, even while
-      // the edge keeps an older config because a template edit was rejected.
+      // Membership changes reach only the pool (even while a template edit was rejected).
       if (!e.changed && latestTable) {
         const table = latestTable;
         void applyPool(table).then(() => {

@@ -1,3 +1,4 @@
+import { parseDuration } from '../common/duration.js';
 import { configError } from '../common/errors.js';
 
 /** Splits "host:port", "[v6]:port", ":port" or "port"; `host` is "" when absent. */
@@ -12,4 +13,13 @@ export function parseHostPort(value: string, option: string): { host: string; po
 export function parseListen(value: string, option = '--listen'): string {
   const { host, port } = parseHostPort(value, option);
   return host === '' || host === '*' ? String(port) : `${host}:${port}`;
+}
+
+/** --wait: `min[:max]` durations; max defaults to 4 x min. */
+export function parseWait(value: string): { minMs: number; maxMs: number } {
+  const [min = '', max] = value.split(':');
+  const minMs = parseDuration(min, '--wait');
+  const maxMs = max === undefined ? minMs * 4 : parseDuration(max, '--wait');
+  if (maxMs < minMs) throw configError('--wait', 'max >= min', value);
+  return { minMs, maxMs };
 }

@@ -8,13 +8,30 @@
  * `ngx.ctx.gw_info` (the balancer). With HTTPS
  * wired, plain HTTP answers 308 first for `--redirect-https` hosts with a certificate and for
  * `redirect=https` routes; `proto=https` routes continue in `@gateway_https` (verified) or
- * `@gateway_https_insecure` (tlsskipverify), named locations the template defines.
+ * `@gateway_https_insecure` (tlsskipverify), named locations the template defines. `proto=grpc`
+ * routes continue in `@gateway_grpc` (grpc_pass) when the request came over HTTP/2 (else 503
+ * with an explanation); without healthy instance, or for a gRPC call (`content-type:
+ * application/grpc`) no route matches, they answer a trailers-only gRPC status (14
+ * UNAVAILABLE, 12 UNIMPLEMENTED).
  */
 export const LUA_ACCESS = `local function answer(status, text)
             ngx.status = status
             ngx.header["Content-Type"] = "text/plain"
             ngx.print(text)
             return ngx.exit(ngx.HTTP_OK)
+        end
+        -- A gRPC status as a trailers-only response (HEADERS with END_STREAM: no body).
+        local function grpc_answer(code, text)
+            ngx.status = 200
+            ngx.header["Content-Type"] = "application/grpc"
+            ngx.header["Content-Length"] = 0
+            ngx.header["grpc-status"] = code
+            ngx.header["grpc-message"] = (text:gsub("%%", "%%25"):gsub("\\n$", ""))
+            ngx.send_headers()
+            return ngx.exit(ngx.HTTP_OK)
+        end
+        local function is_grpc(var)
+            return (var.http_content_type or ""):sub(1, 16) == "application/grpc"
         end
         function M.access(route)
             -- HTTPS wired (gateway_certs.redirect defined) and a plain HTTP request: redirects
@@ -47,6 +64,16 @@ export const LUA_ACCESS = `local function answer(status, text)
             local ctx = ngx.ctx
             -- Before the 503 below: the traffic counters count it under its route.
             ctx.gw_route = r.upstream
+            -- proto=grpc: HTTP/2 only (h2c listener, or the TLS listener through ALPN); no healthy
+            -- instance is gRPC's UNAVAILABLE, not an HTML 503.
+            if r.grpc then
+                if var.server_protocol ~= "HTTP/2.0" then
+                    return answer(503, "gRPC route: call it over HTTP/2 (--h2c-listen, --https-listen)\\n")
+                end
+                if r.n == 0 then return grpc_answer(14, r.message) end
+                var.gateway_route = r.upstream
+                return ngx.exec("@gateway_grpc")
+            end
             if r.n == 0 then return answer(503, r.message) end
             ctx.gw_info = r
             -- proto=https: the template's named location proxies over TLS (ngx.exec keeps the
@@ -55,8 +82,16 @@ export const LUA_ACCESS = `local function answer(status, text)
                 var.gateway_route = r.upstream
                 return ngx.exec(r.tls)
             end
+            -- Server-sent events: unbuffered (the catch-all template's @gateway_stream; a
+            -- per-route location sets its own buffering).
+            local accept = not route and var.http_accept
+            if accept and accept:find("text/event-stream", 1, true) then
+                var.gateway_route = r.upstream
+                return ngx.exec("@gateway_stream")
+            end
         end
-        -- access_by_lua of the proto=https named locations: the route access() chose.
+        -- access_by_lua of the proto=https and proto=grpc named locations: the route access()
+        -- chose.
         function M.resume()
             local route = ngx.var.gateway_route
             local ctx = ngx.ctx

@@ -5,11 +5,20 @@
  * skipped unless every peer is: 0.25 s after its first failure, doubling with each failure that
  * follows within 10 s, up to 5 s (reload mode's fail_timeout). A container registered as passing
  * before it listens is thus tried again within a quarter second, not 5 s later, while a dead peer
- * soon costs one failed try (retried on another peer) per 5 s. The round-robin position and the
+ * soon costs one failed try (retried on another peer) per 5 s. An upgrade request (WebSocket) or
+ * a gRPC call gets the route's idle timeout (`timeout=`, else --websocket-timeout) as its send
+ * and read timeout. The round-robin position and the
  * failed marks are per worker, as in nginx's own upstreams without a shared `zone`: no
  * shared-dict operation per request.
  */
 export const LUA_BALANCE = `local balancer = require "ngx.balancer"
+        -- WebSockets and gRPC calls idle up to the route's timeout= (send and read), not the
+        -- 60 s of an ordinary response.
+        local function idle_timeouts(info)
+            if info.grpc or ngx.var.http_upgrade then
+                balancer.set_timeouts(nil, info.timeout, info.timeout)
+            end
+        end
         function M.balance()
             local ctx = ngx.ctx
             local info = ctx.gw_info
@@ -19,6 +28,7 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
             -- the round-robin nor the failure marks change anything: straight to it.
             if n == 1 then
                 local p = peers[1]
+                idle_timeouts(info)
                 local ok, err = balancer.set_current_peer(p.host, p.port)
                 if ok then return end
                 ngx.log(ngx.ERR, "set_current_peer ", p.key, ": ", err)
@@ -33,6 +43,7 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
                 ctx.gw_start = start
                 local more = math.min(info.n, 3) - 1
                 if more > 0 then balancer.set_more_tries(more) end
+                idle_timeouts(info)
             elseif ctx.gw_last and balancer.get_last_failure() then
                 local f = M.fails[ctx.gw_last]
                 if f and now - f.at < 10 then f.n = f.n + 1 else f = { n = 1 } end

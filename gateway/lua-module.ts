@@ -15,9 +15,10 @@ export const LUA_PACKAGE_PATH = '/usr/share/lua/5.1/?.lua;;';
  */
 export const LUA_DICT = 'gateway_peers';
 
-/** A route's options as letters (none: ""). */
+/** A route's options as letters (none: ""), then its `timeout=` in seconds (none: ""). */
 function routeFlags(r: Route): string {
-  return `${r.redirect ? 'R' : ''}${r.proto ? (r.tlsSkipVerify ? 'K' : 'S') : ''}`;
+  const proto = r.proto === 'grpc' ? 'G' : r.proto ? (r.tlsSkipVerify ? 'K' : 'S') : '';
+  return `${r.redirect ? 'R' : ''}${proto}${r.timeout ?? ''}`;
 }
 
 /** One route as the Lua code reads it (every field passed the route grammars). */
@@ -29,7 +30,8 @@ function routeLine(r: Route): string {
     r.strip ?? '-',
     r.services.join(','),
     // Remembered routes (no instance left in Consul) explain themselves differently; then the
-    // options: R redirect=https, S proto=https, K proto=https tlsskipverify=true.
+    // options: R redirect=https, S proto=https, K proto=https tlsskipverify=true, G proto=grpc,
+    // then the timeout= seconds.
     (r.remembered ? 'r' : 'h') + routeFlags(r),
     ...r.servers.map((s) => s.target),
   ].join(' ');
@@ -37,7 +39,7 @@ function routeLine(r: Route): string {
 
 /**
  * The routing table as the Lua code reads it: `v <version>`, then one line per route,
- * `<upstream> <host|-> <path> <strip|-> <service,...> <h|r>[RSK]* <host:port>...` (no addresses: no
+ * `<upstream> <host|-> <path> <strip|-> <service,...> <h|r>[RSKG]*<timeout s>? <host:port>...` (none: no
  * healthy instance). Data only: the Lua side matches each field against a pattern and never
  * evaluates it; values passed the route grammars already (no whitespace in any of them).
  */
@@ -59,12 +61,16 @@ export function membershipBody(encoded: string): string {
  * so a restarted nginx serves the last table before the gateway sends one; the dict itself
  * survives reloads (HUP).
  */
-export function luaInit(membersFile: string): string {
+export function luaInit(membersFile: string, websocketTimeoutS = 3600): string {
+  if (!Number.isInteger(websocketTimeoutS) || websocketTimeoutS < 1)
+    throw new Error(`websocket timeout: expected whole seconds, received ${websocketTimeoutS}`);
   // The work dir has no quotes, brackets or spaces (config.ts), so a long bracket is safe.
   return `require "resty.core"
         local dict = ngx.shared.${LUA_DICT}
         local M = {}
-        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) ([%w_,%-]+) ([hr])([RSK]*)(.*)$"
+        -- Idle timeout (s) of upgraded connections and gRPC calls of routes without timeout=.
+        M.timeout = ${websocketTimeoutS}
+        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) ([%w_,%-]+) ([hr])([RSKG]*)(%d*)(.*)$"
         function M.load(body)
             local version, routes, routing = nil, {}, {}
             for line in body:gmatch("[^\\n]+") do
@@ -72,8 +78,10 @@ export function luaInit(membersFile: string): string {
                     version = line:match("^v (%d+)$")
                     if not version then return nil, "first line must be: v <version>" end
                 else
-                    local name, host, path, strip, services, kind, flags, rest = line:match(LINE)
+                    local name, host, path, strip, services, kind, flags, timeout, rest =
+                        line:match(LINE)
                     if not name then return nil, "bad route line" end
+                    if timeout == "" then timeout = "-" end
                     local peers = {}
                     for p in rest:gmatch("%S+") do
                         if not p:match("^[%w%.:%[%]]+:%d+$") then return nil, "bad peer" end
@@ -86,7 +94,8 @@ export function luaInit(membersFile: string): string {
                         message = what .. services:gsub(",", ", ") .. " for " .. shown .. "\\n",
                     }
                     if flags == "" then flags = "-" end
-                    routing[#routing + 1] = table.concat({ name, host, path, strip, flags }, " ")
+                    routing[#routing + 1] =
+                        table.concat({ name, host, path, strip, flags, timeout }, " ")
                 end
             end
             if not version then return nil, "empty table" end
@@ -140,10 +149,13 @@ export function luaInit(membersFile: string): string {
             if cache.version == version then return cache end
             local exact, wild, default, routes = {}, {}, {}, {}
             for line in (dict:get("routing") or ""):gmatch("[^\\n]+") do
-                local name, host, path, strip, flags = line:match("^(%S+) (%S+) (%S+) (%S+) (%S+)$")
+                local name, host, path, strip, flags, timeout =
+                    line:match("^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$")
                 local r = info_of(name)
                 r.upstream, r.path, r.strip = name, path, strip ~= "-" and strip or nil
                 r.redirect = flags:find("R", 1, true) ~= nil
+                r.grpc = flags:find("G", 1, true) ~= nil
+                r.timeout = tonumber(timeout) or M.timeout
                 r.tls = (flags:find("K", 1, true) and "@gateway_https_insecure")
                     or (flags:find("S", 1, true) and "@gateway_https") or nil
                 routes[name] = r

@@ -45,24 +45,33 @@ export function luaMainDirectives(): string {
 /**
  * Lua mode, http context: the module (routes and instances in a shared dict, loaded from
  * `membersFile` at every config load), the traffic counters (a log handler for every server the
- * template writes) and `upstream gateway_pool`, whose balancer picks the route's instances;
+ * template writes) and `upstream gateway_pool` (and `gateway_grpc` for grpc_pass), whose
+ * balancer picks the route's instances;
  * `extraInit` joins the single init_by_lua_block (the certificate module).
  * Constant: routes and instances never change it.
  */
-export function luaHttpDirectives(membersFile: string, extraInit = ''): string {
+export function luaHttpDirectives(
+  membersFile: string,
+  extraInit = '',
+  websocketTimeoutS = 3600,
+): string {
+  const balanced = (name: string): string =>
+    `    upstream ${name} {\n        server 0.0.0.1;\n` +
+    `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +
+    '        keepalive 32;\n    }\n';
   return (
     `    lua_package_path ${nginxQuote(LUA_PACKAGE_PATH)};\n` +
     `    lua_shared_dict ${LUA_DICT} 16m;\n` +
     `    ${trafficDictDirective()}\n` +
-    `    init_by_lua_block {\n        ${luaInit(membersFile)}\n` +
+    `    init_by_lua_block {\n        ${luaInit(membersFile, websocketTimeoutS)}\n` +
     `        do\n        ${TRAFFIC_LUA_INIT}\n        end\n` +
     (extraInit ? `        ${extraInit}\n` : '') +
     '    }\n' +
     `    init_worker_by_lua_block { ${TRAFFIC_LUA_WORKER} }\n` +
     `    log_by_lua_block { ${TRAFFIC_LUA_LOG} }\n\n` +
-    `    upstream gateway_pool {\n        server 0.0.0.1;\n` +
-    `        balancer_by_lua_block {\n            ${LUA_BALANCER}\n        }\n` +
-    '        keepalive 32;\n    }\n'
+    balanced('gateway_pool') +
+    // proto=grpc routes (grpc_pass, HTTP/2): their own keepalive connections.
+    balanced('gateway_grpc')
   );
 }
 

@@ -25,6 +25,8 @@ export interface WorkPaths {
     pid: string;
     control: string;
     socket: string;
+    /** HTTP/2 socket of the pool (gRPC calls). */
+    grpcSocket: string;
     tmp: string;
   };
 }
@@ -48,6 +50,7 @@ export function workPaths(root: string): WorkPaths {
       pid: join(root, 'pool.pid'),
       control: join(root, 'pool-control.sock'),
       socket: join(root, 'pool.sock'),
+      grpcSocket: join(root, 'pool-grpc.sock'),
       tmp: join(root, 'tmp', 'pool'),
     },
   };
@@ -62,6 +65,8 @@ export interface MainConfigOptions {
   shutdownTimeoutMs: number;
   /** Lua mode: routes and instances live in a shared dict (see lua-phases.ts). */
   lua?: boolean;
+  /** Lua mode: idle timeout (s) of WebSockets and gRPC calls of routes without timeout=. */
+  websocketTimeoutS?: number;
   /** Lua mode with --https-listen: the certificate module, TLS settings and control location. */
   tls?: MainTls;
 }
@@ -120,7 +125,7 @@ export function renderMainConfig(o: MainConfigOptions): string {
     throw new Error(`worker processes: expected auto or a number, received ${o.workerProcesses}`);
   const tls = mainTlsPieces(o.lua ? o.tls : undefined);
   return `${o.lua ? luaMainDirectives() : ''}${configHead({ ...o, title: '', pid: p.pid, tmp: p.tmp })}
-${o.lua ? luaHttpDirectives(p.members, tls.init) : ''}${tls.http}    log_format gateway_json escape=json '${LOG_FORMAT}';
+${o.lua ? luaHttpDirectives(p.members, tls.init, o.websocketTimeoutS) : ''}${tls.http}    log_format gateway_json escape=json '${LOG_FORMAT}';
     # No access_log here: "off" would cancel the template's. Without one, nginx writes
     # <work-dir>/logs/access.log.
 

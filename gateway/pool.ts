@@ -16,6 +16,8 @@ export interface PoolOptions {
   supervisor: NginxSupervisor;
   workerProcesses: string;
   shutdownTimeoutMs: number;
+  websocketTimeoutS: number;
+  requestBuffering: boolean;
   reloadTimeoutMs: number;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -62,6 +64,8 @@ export class PoolApplier implements RouteSink {
       generation,
       workerProcesses: this.o.workerProcesses,
       shutdownTimeoutMs: this.o.shutdownTimeoutMs,
+      websocketTimeoutS: this.o.websocketTimeoutS,
+      requestBuffering: this.o.requestBuffering,
     });
   }
 

@@ -57,6 +57,7 @@ export class RouteMemory {
         ...(route.redirect ? { redirect: route.redirect } : {}),
         ...(route.proto ? { proto: route.proto } : {}),
         ...(route.tlsSkipVerify ? { tlsSkipVerify: route.tlsSkipVerify } : {}),
+        ...(route.timeout !== undefined ? { timeout: route.timeout } : {}),
         services: route.services,
         servers: [],
         remembered: true,

@@ -2,7 +2,13 @@ import { isHost, isPath } from './grammar.js';
 
 export const TAG_PREFIX = 'urlprefix-';
 
-/** One `urlprefix-` tag: `[host]/path [strip=/prefix] [redirect=https] [proto=https [tlsskipverify=true]]`. */
+/** The longest idle timeout a route may ask for with `timeout=` (seconds): 24 h. */
+export const MAX_TIMEOUT_S = 86_400;
+
+/**
+ * One `urlprefix-` tag: `[host]/path [strip=/prefix] [redirect=https]
+ * [proto=http|https|grpc [tlsskipverify=true]] [timeout=<n>s|m|h]`.
+ */
 export interface RouteSpec {
   /** Lower-cased host name; "" for host-less routes (the default server). */
   host: string;
@@ -10,13 +16,27 @@ export interface RouteSpec {
   strip?: string;
   /** `redirect=https`: plain HTTP answers 308 to the same URL on HTTPS. */
   redirect?: 'https';
-  /** `proto=https`: the upstream speaks TLS (verified against the system CAs by default). */
-  proto?: 'https';
+  /**
+   * `proto=https`: the upstream speaks TLS (verified against the system CAs by default);
+   * `proto=grpc`: gRPC over HTTP/2 to the instances (grpc_pass). Absent: HTTP/1.1 (WebSocket
+   * upgrades included).
+   */
+  proto?: 'https' | 'grpc';
+  /** `timeout=`: idle timeout (s) of upgraded connections (WebSocket) and gRPC calls. */
+  timeout?: number;
   /** `tlsskipverify=true` (with proto=https): the upstream's certificate is not verified. */
   tlsSkipVerify?: true;
 }
 
 export type TagResult = { ok: true; route: RouteSpec } | { ok: false; reason: string };
+
+/** `timeout=` values: a whole number of seconds, minutes or hours, 1 s to 24 h. */
+export function parseTimeoutOption(value: string): number | undefined {
+  const m = /^([1-9]\d{0,5})(s|m|h)$/.exec(value);
+  if (!m) return undefined;
+  const seconds = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+  return seconds <= MAX_TIMEOUT_S ? seconds : undefined;
+}
 
 type OptionResult = { ok: true } | { ok: false; reason: string };
 const fail = (reason: string): OptionResult => ({ ok: false, reason });
@@ -34,9 +54,16 @@ function applyOption(route: RouteSpec, name: string, value: string): OptionResul
       route.redirect = 'https';
       return { ok: true };
     case 'proto':
-      if (value !== 'http' && value !== 'https') return fail('proto must be http or https');
-      if (value === 'https') route.proto = 'https';
+      if (value !== 'http' && value !== 'https' && value !== 'grpc')
+        return fail('proto must be http, https or grpc');
+      if (value !== 'http') route.proto = value;
       return { ok: true };
+    case 'timeout': {
+      const seconds = parseTimeoutOption(value);
+      if (seconds === undefined) return fail('timeout must be 1s to 24h (whole s, m or h)');
+      route.timeout = seconds;
+      return { ok: true };
+    }
     case 'tlsskipverify':
       if (value !== 'true' && value !== 'false') return fail('tlsskipverify must be true or false');
       if (value === 'true') route.tlsSkipVerify = true;

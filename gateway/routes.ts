@@ -53,8 +53,13 @@ export interface Route {
   remembered?: boolean;
   /** `redirect=https`: plain HTTP answers 308 to the same URL on the HTTPS listener. */
   redirect?: 'https';
-  /** `proto=https`: the upstream speaks TLS (proxy_ssl_verify against the system CAs). */
-  proto?: 'https';
+  /**
+   * `proto=https`: the upstream speaks TLS (proxy_ssl_verify against the system CAs);
+   * `proto=grpc`: gRPC over HTTP/2 to the instances. Absent: HTTP/1.1 and WebSocket.
+   */
+  proto?: 'https' | 'grpc';
+  /** `timeout=`: idle timeout (s) of its WebSockets and gRPC calls; absent: --websocket-timeout. */
+  timeout?: number;
   /** `tlsskipverify=true`: with proto=https, the upstream's certificate is not verified. */
   tlsSkipVerify?: true;
 }
@@ -167,7 +172,7 @@ export function unavailableText(r: Pick<Route, 'services' | 'host' | 'path'>): s
 
 /** A route's options in a fixed order, to compare two claims of the same route. */
 function optionsText(o: RouteOptions): string {
-  return `${o.redirect ?? ''} ${o.proto ?? ''} ${o.tlsSkipVerify ?? ''}`;
+  return `${o.redirect ?? ''} ${o.proto ?? ''} ${o.tlsSkipVerify ?? ''} ${o.timeout ?? ''}`;
 }
 
 function newRoute(

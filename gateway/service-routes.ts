@@ -9,7 +9,7 @@ export interface TagRoute {
   host: string;
   path: string;
   strip: string | undefined;
-  /** `redirect=https`, `proto=https`, `tlsskipverify=true` (absent when not given). */
+  /** `redirect=https`, `proto=`, `tlsskipverify=true`, `timeout=` (absent when not given). */
   options: RouteOptions;
   /** `address:port` when the instance is healthy and its address valid (a server of the route). */
   target?: string;
@@ -18,7 +18,7 @@ export interface TagRoute {
 }
 
 /** The per-route options beyond the strip prefix. */
-export type RouteOptions = Pick<RouteSpec, 'redirect' | 'proto' | 'tlsSkipVerify'>;
+export type RouteOptions = Pick<RouteSpec, 'redirect' | 'proto' | 'tlsSkipVerify' | 'timeout'>;
 
 /** The options of a parsed tag, only those given (so equal options compare equal). */
 function routeOptions(spec: RouteSpec): RouteOptions {
@@ -26,6 +26,7 @@ function routeOptions(spec: RouteSpec): RouteOptions {
     ...(spec.redirect ? { redirect: spec.redirect } : {}),
     ...(spec.proto ? { proto: spec.proto } : {}),
     ...(spec.tlsSkipVerify ? { tlsSkipVerify: spec.tlsSkipVerify } : {}),
+    ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
   };
 }
 

@@ -36,8 +36,11 @@ export interface NginxState {
   startedAt?: string;
 }
 
-/** A live route; `traffic` (lua mode): request rate and 5xx share over the last interval. */
-export type StatusRoute = Route & { traffic?: RouteRate };
+/**
+ * A live route; `protocol`: how its instances are reached (`http`, `https`, `grpc`; http and https
+ * carry WebSockets too); `traffic` (lua mode): request rate and 5xx share over the last interval.
+ */
+export type StatusRoute = Route & { protocol?: 'http' | 'https' | 'grpc'; traffic?: RouteRate };
 
 /** What `/status` returns and the page shows. */
 export interface GatewayStatus {
@@ -92,6 +95,7 @@ export class StatusStore {
     const s = structuredClone(this.data);
     const rates = this.traffic();
     for (const r of s.routes) {
+      r.protocol = r.proto ?? 'http';
       const rate = rates.get(r.upstream);
       if (rate) r.traffic = rate;
     }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HelperFactory } from '../template-renderer/index.js';
+import type { ProtocolConfig } from './config-protocols.js';
 import { nginxQuote } from './grammar.js';
+import { MAX_TIMEOUT_S } from './route-tags.js';
 import type { ReloadHttps } from './certs/reload-model.js';
 import type { RouteMemory } from './route-memory.js';
 import {
@@ -44,12 +46,47 @@ export interface TemplateModel extends RouteTable {
    * upstream against (`proxy_ssl_trusted_certificate`); "" when that file does not exist.
    */
   upstreamCa: string;
+  /** WebSocket, streaming and gRPC settings (the protocol flags). */
+  protocols: TemplateProtocols;
+}
+
+export interface TemplateProtocols {
+  /** nginx `listen` value of the cleartext HTTP/2 listener (--h2c-listen); "" when none. */
+  h2cListen: string;
+  /** `server` value of reload mode's pool HTTP/2 (gRPC) socket. */
+  grpcServer: string;
+  clientMaxBodySize: string;
+  /** `on`/`off` for proxy_buffering and proxy_request_buffering. */
+  buffering: 'on' | 'off';
+  requestBuffering: 'on' | 'off';
+  /**
+   * Reload mode: read/send timeout of the edge towards the pool, longer than any route's idle
+   * timeout (the pool enforces each route's, and the 60 s of ordinary responses).
+   */
+  tunnelTimeout: string;
+  /** --websocket-timeout as an nginx time ("3600s"), for templates that proxy to instances. */
+  websocketTimeout: string;
+}
+
+/** The protocol settings templates get, from the flags. */
+export function templateProtocols(p: ProtocolConfig, grpcSocket: string): TemplateProtocols {
+  return {
+    h2cListen: p.h2cListen ?? '',
+    grpcServer: `unix:${grpcSocket}`,
+    clientMaxBodySize: p.clientMaxBodySize,
+    buffering: p.proxyBuffering ? 'on' : 'off',
+    requestBuffering: p.requestBuffering ? 'on' : 'off',
+    tunnelTimeout: `${MAX_TIMEOUT_S + 60}s`,
+    websocketTimeout: `${p.websocketTimeoutS}s`,
+  };
 }
 
 export type TemplateSettings = Pick<
   TemplateModel,
   'listen' | 'accessLog' | 'lua' | 'pool' | 'https' | 'upstreamCa'
 > & {
+  /** The protocol flags and the pool's gRPC socket (the model's `protocols`: templateProtocols). */
+  protocols: ProtocolConfig & { grpcSocket: string };
   /** Adds what changes without Consul changes (reload-mode certificates) to each model. */
   decorate?: (model: TemplateModel) => TemplateModel;
 };
@@ -79,8 +116,12 @@ export function gatewayHelpers(
         ? merged
         : withoutRoutes(merged, (r) => r.proto === 'https', RELOAD_NO_TLS_UPSTREAM);
       onTable(table);
-      const { decorate, ...rest } = settings;
-      const model: TemplateModel = { ...table, ...rest };
+      const { decorate, protocols, ...rest } = settings;
+      const model: TemplateModel = {
+        ...table,
+        ...rest,
+        protocols: templateProtocols(protocols, protocols.grpcSocket),
+      };
       return decorate ? decorate(model) : model;
     },
     // For custom templates: a value as an nginx double-quoted string (throws on `$`/controls).

@@ -56,7 +56,7 @@ export function createTiers(
       nginx: nginxBin,
       conf: tier === 'edge' ? paths.mainConf : paths.pool.conf,
       control: tier === 'edge' ? paths.control : paths.pool.control,
-      sockets: tier === 'edge' ? [] : [paths.pool.socket],
+      sockets: tier === 'edge' ? [] : [paths.pool.socket, paths.pool.grpcSocket],
       logger: log.child({ component: tier === 'edge' ? 'nginx' : 'nginx-pool' }),
       onState: (running, pid) => {
         status.nginx(
@@ -84,6 +84,8 @@ export function createTiers(
         supervisor: poolSupervisor,
         workerProcesses: config.workerProcesses,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        websocketTimeoutS: config.protocols.websocketTimeoutS,
+        requestBuffering: config.protocols.requestBuffering,
         reloadTimeoutMs: config.reloadTimeoutMs,
         logger: log.child({ component: 'pool' }),
         metrics,
@@ -118,6 +120,7 @@ export function createTiers(
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     reloadTimeoutMs: config.reloadTimeoutMs,
     lua: mode === 'lua',
+    websocketTimeoutS: config.protocols.websocketTimeoutS,
     ...(tls ? { tls } : {}),
     logger: log.child({ component: 'apply' }),
     metrics,

@@ -28,7 +28,7 @@ export const STATUS_PAGE = `<!doctype html>
 <h1>gateway</h1>
 <div id="summary" class="muted">loading…</div>
 <h2>Routes</h2>
-<table id="routes"><thead><tr><th>route</th><th>strip</th><th>services</th><th>upstream servers</th><th>req/s</th><th>5xx</th></tr></thead><tbody></tbody></table>
+<table id="routes"><thead><tr><th>route</th><th>protocol</th><th>strip</th><th>services</th><th>upstream servers</th><th>req/s</th><th>5xx</th></tr></thead><tbody></tbody></table>
 <h2>Instances</h2>
 <table id="instances"><thead><tr><th>service</th><th>instance</th><th>address</th><th>health</th><th>tags</th></tr></thead><tbody></tbody></table>
 <h2 id="certs-title" hidden>Certificates</h2>
@@ -81,7 +81,9 @@ async function refresh() {
       s.pool ? el('span', 'upstream pool ' + (s.pool.running ? 'running' : 'down') + ', generation ' + s.pool.generation + ', restarts ' + s.pool.restarts) : el('span', ''),
       el('span', 'Consul ' + s.consul), el('span', 'template ' + s.template));
     fill('routes', s.routes.map(r => [
-      el('code', (r.host || '*') + r.path), r.strip || '', r.services.join(', '),
+      el('code', (r.host || '*') + r.path),
+      (r.protocol === 'grpc' ? 'gRPC' : r.protocol === 'https' ? 'HTTPS, WebSocket' : 'HTTP, WebSocket') + (r.timeout ? ' (idle ' + r.timeout + ' s)' : ''),
+      r.strip || '', r.services.join(', '),
       r.servers.length ? r.servers.map(x => x.target).join(' ') : badge('503: no healthy instance', 'bad'),
       rate(r.traffic), errorShare(r.traffic)]), 'no routes');
     fill('instances', s.instances.map(i => [i.service, el('code', i.id), el('code', i.address + ':' + i.port),

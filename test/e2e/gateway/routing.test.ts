@@ -146,6 +146,7 @@ describe('gateway end to end (real Docker, registrator, Consul, nginx)', functio
       expect(routes).to.include('*/app/');
       expect(routes).to.include('example.com/api');
       expect(routes).to.include('503: no healthy instance');
+      expect(routes).to.include('HTTP, WebSocket');
       const instances = await page.locator('#instances tbody').innerText();
       for (const id of web) expect(instances).to.include(id);
       expect(await page.locator('#summary').innerText()).to.include('ready');

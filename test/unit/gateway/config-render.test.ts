@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultTemplatePath } from '../../../gateway/template-helpers.js';
 import { nginxQuote } from '../../../gateway/grammar.js';
@@ -11,8 +9,8 @@ import {
   renderMainConfig,
   workPaths,
 } from '../../../gateway/nginx-config.js';
-import { buildRouteTable, type InstanceInput } from '../../../gateway/routes.js';
-import { inst, renderPool } from './instances.js';
+import { type InstanceInput } from '../../../gateway/routes.js';
+import { inst, renderPool, renderTemplate } from './instances.js';
 import { ROOT } from '../../helpers/paths.js';
 
 /** The default template rendered with plain Handlebars and a fixed table (no Consul, no nginx). */
@@ -24,20 +22,7 @@ function renderDefault(
   https?: { listen: string },
   upstreamCa = '"/etc/ssl/certs/ca-certificates.crt"',
 ): string {
-  const hb = Handlebars.create();
-  const m = new Map<string, InstanceInput[]>();
-  for (const i of instances) m.set(i.Name, [...(m.get(i.Name) ?? []), i]);
-  const model = {
-    ...buildRouteTable(m),
-    listen,
-    accessLog: 'off',
-    lua,
-    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
-    upstreamCa,
-    ...(https ? { https } : {}),
-  };
-  hb.registerHelper('gatewayRoutes', () => model);
-  return hb.compile(readFileSync(file, 'utf8'), { noEscape: true })({});
+  return renderTemplate(instances, { listen, file, lua, upstreamCa, ...(https ? { https } : {}) });
 }
 
 describe('gateway nginx config rendering (pure)', () => {
@@ -72,8 +57,9 @@ describe('gateway nginx config rendering (pure)', () => {
       /server \{\n {4}listen 127\.0\.0\.1:8080 default_server;\n {4}server_name _;\n {4}location \/ \{\n {8}access_by_lua_block \{ require\("gateway_pool"\)\.access\(\) \}\n {8}proxy_pass http:\/\/gateway_pool;\n {4}\}\n/,
     );
     expect(out).to.include('proxy_next_upstream error timeout http_502 http_503 http_504;');
-    // The catch-all and the two named locations of proto=https routes.
-    expect(out.match(/^ *(server \{|location |upstream )/gm)).to.have.length(4);
+    // The catch-all, the named locations of SSE, proto=grpc (and its UNAVAILABLE) and
+    // proto=https routes.
+    expect(out.match(/^ *(server \{|location |upstream )/gm)).to.have.length(7);
     expect(out).to.include('proxy_ssl_trusted_certificate "/etc/ssl/certs/ca-certificates.crt";');
     expect(out).not.to.include(' ssl http2');
     expect(out).not.to.match(/route_|rewrite|10\.0\.0\.1|example\.com|X-Gateway-Route/);

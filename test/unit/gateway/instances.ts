@@ -1,4 +1,8 @@
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { resolveConfig } from '../../../gateway/config.js';
 import { workPaths } from '../../../gateway/nginx-config.js';
+import { defaultTemplatePath, templateProtocols } from '../../../gateway/template-helpers.js';
 import { renderPoolConfig } from '../../../gateway/pool-config.js';
 import { buildRouteTable, type InstanceInput, type RouteTable } from '../../../gateway/routes.js';
 
@@ -33,5 +37,49 @@ export function renderPool(instances: InstanceInput[]): string {
     generation: 3,
     workerProcesses: 'auto',
     shutdownTimeoutMs: 10_000,
+    websocketTimeoutS: 3600,
+    requestBuffering: true,
   });
+}
+
+/** One Handlebars instance, each template compiled once; `gatewayRoutes` returns `current`. */
+const hb = Handlebars.create();
+let current: object = {};
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('gatewayRoutes', () => current);
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+/**
+ * A template (default: the shipped default) rendered with plain Handlebars and the table of
+ * these instances (no Consul, no nginx); `argv` sets the gateway flags the model carries.
+ */
+export function renderTemplate(
+  instances: InstanceInput[],
+  o: {
+    listen?: string;
+    file?: string;
+    lua?: boolean;
+    https?: { listen: string };
+    upstreamCa?: string;
+    argv?: string[];
+  } = {},
+): string {
+  const config = resolveConfig(o.argv ?? [], {}, { tmpDir: '/tmp', cwd: '/' });
+  current = {
+    ...tableOf(instances),
+    listen: o.listen ?? '127.0.0.1:8080',
+    accessLog: 'off',
+    lua: o.lua ?? false,
+    pool: { server: 'unix:/w/pool.sock', header: 'X-Gateway-Route' },
+    upstreamCa: o.upstreamCa ?? '"/etc/ssl/certs/ca-certificates.crt"',
+    protocols: templateProtocols(config.protocols, '/w/pool-grpc.sock'),
+    ...(o.https ? { https: o.https } : {}),
+  };
+  const file = o.file ?? defaultTemplatePath();
+  let template = compiled.get(file);
+  if (!template) {
+    template = hb.compile(readFileSync(file, 'utf8'), { noEscape: true });
+    compiled.set(file, template);
+  }
+  return template({});
 }

@@ -22,14 +22,15 @@ const sample = [
 ];
 
 describe('gateway lua mode (pure)', () => {
-  it('nginx.conf loads the lua module and one balancer upstream; no route in the config', () => {
+  it('nginx.conf loads the lua module and the balancer upstreams (HTTP, gRPC); no route in the config', () => {
     const out = luaMain();
     expect(out.startsWith('load_module "/usr/lib/nginx/modules/ndk_http_module.so";\n')).to.equal(
       true,
     );
     expect(out).to.include('load_module "/usr/lib/nginx/modules/ngx_http_lua_module.so";');
     expect(out).to.include('lua_shared_dict gateway_peers 16m;');
-    expect(out.match(/^ *upstream /gm)).to.have.length(1);
+    expect(out.match(/^ *upstream /gm)).to.have.length(2);
+    expect(out).to.include('upstream gateway_grpc {');
     expect(out).to.match(
       /upstream gateway_pool \{\n {8}server 0\.0\.0\.1;\n {8}balancer_by_lua_block \{\n {12}require\("gateway_pool"\)\.balance\(\)\n {8}\}\n {8}keepalive 32;\n {4}\}/,
     );
