@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { tlsDirectives } from '../../gateway/certs/nginx-tls.js';
 import { startNginx, type TestNginx } from '../../test/helpers/nginx.js';
 import { treeCpuSeconds } from './cpu.js';
+import { GATEWAY_PROXY_SETTINGS } from './nginx-targets.js';
 
 /** An nginx of the HTTPS bench and the CPU seconds its master and workers used so far. */
 export interface BenchNginx extends TestNginx {
@@ -48,16 +49,7 @@ export function referenceConfig(o: Omit<ReferenceOptions, 'workers'>): string {
     lua: false,
     indent: '        ',
   });
-  return `
-    keepalive_timeout 65s;
-    keepalive_requests 1000;
-    proxy_http_version 1.1;
-    proxy_set_header Connection "";
-    proxy_set_header Host $host;
-    proxy_set_header X-Real-IP $remote_addr;
-    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Proto $scheme;
-    proxy_set_header X-Forwarded-Host $host;
+  return `${GATEWAY_PROXY_SETTINGS}
     upstream static { server 127.0.0.1:${o.upstream}; keepalive 32; }
     server {
         listen 127.0.0.1:${o.tls} ssl http2;

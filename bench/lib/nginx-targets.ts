@@ -52,16 +52,29 @@ export function startFileBackend(docroot: string): Promise<NginxTarget> {
 }
 
 /**
+ * The proxy settings of templates/gateway-default.hbs that a plain reverse proxy shares: client
+ * keep-alive, keep-alive to the upstream (HTTP/1.1, no Connection header), forwarded headers.
+ */
+export const GATEWAY_PROXY_SETTINGS = `
+    keepalive_timeout 65s;
+    keepalive_requests 1000;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Real-IP $remote_addr;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Forwarded-Host $host;`;
+
+/**
  * A plain nginx reverse proxy with a static upstream of `backends`, as one would write it by
- * hand: keep-alive to the upstream (HTTP/1.1, no Connection header), no access log, the usual
- * forwarded headers, and the gateway's client-side keep-alive settings and worker count (auto).
+ * hand: the gateway's proxy settings (GATEWAY_PROXY_SETTINGS), no access log, the gateway's
+ * worker count (auto).
  */
 export function startPlainProxy(backends: readonly number[]): Promise<NginxTarget> {
   const servers = backends.map((p) => `    server 127.0.0.1:${p};`).join('\n');
   return start(
-    (port) => `
-  keepalive_timeout 65s;
-  keepalive_requests 1000;
+    (port) => `${GATEWAY_PROXY_SETTINGS}
   upstream backends {
 ${servers}
     keepalive 32;
@@ -69,12 +82,6 @@ ${servers}
   server {
     listen 127.0.0.1:${port};
     location / {
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Real-IP $remote_addr;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
       proxy_pass http://backends;
     }
   }`,

@@ -18,6 +18,22 @@ import { fetchText } from './harness.js';
 import { useGatewaySuite } from './suite.js';
 
 /** gRPC through the h2c listener (real nginx, Consul, grpc-js client and servers). */
+/** Waits until a unary call fails with `details` (the route's state reached nginx); the error. */
+function callFailsWith(client: EchoClientInstance, details: string): Promise<grpc.ServiceError> {
+  return waitFor(
+    async () => {
+      try {
+        await unary(client, 'x');
+        return false;
+      } catch (e) {
+        const err = e as grpc.ServiceError;
+        return err.details === details ? err : false;
+      }
+    },
+    { what: `a call failing with "${details}"` },
+  );
+}
+
 describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', function () {
   this.timeout(60_000);
   const suite = useGatewaySuite();
@@ -78,18 +94,7 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
         await suite.agent.client.deregisterService('a');
         await suite.agent.client.deregisterService('b');
         await suite.register('dead', 'echo', await freePort(), [TAG]);
-        const unreachable = await waitFor(
-          async () => {
-            try {
-              await unary(client, 'x');
-              return false;
-            } catch (e) {
-              const err = e as grpc.ServiceError;
-              return err.details === 'no instance reachable' ? err : false;
-            }
-          },
-          { what: 'UNAVAILABLE from an unreachable instance' },
-        );
+        const unreachable = await callFailsWith(client, 'no instance reachable');
         expect(unreachable.code).to.equal(grpc.status.UNAVAILABLE);
         await suite.agent.client.deregisterService('dead');
         await suite.register('a', 'echo', a.port, [TAG]);
@@ -107,18 +112,7 @@ describe('gateway gRPC pass-through (real nginx + real Consul + grpc-js)', funct
         Tags: [TAG],
         Checks: [{ TTL: '60s' }],
       });
-      const error = await waitFor(
-        async () => {
-          try {
-            await unary(client, 'x');
-            return false;
-          } catch (e) {
-            const err = e as grpc.ServiceError;
-            return err.details === expected ? err : false;
-          }
-        },
-        { what: 'UNAVAILABLE' },
-      );
+      const error = await callFailsWith(client, expected);
       expect(error.code).to.equal(grpc.status.UNAVAILABLE);
       expect(error.details).to.equal(expected);
 
