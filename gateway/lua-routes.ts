@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { ToolkitError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { encodeMembership, membershipBody } from './lua-module.js';
+import { encodeMembership, encodePatch, routeLine, routingKey } from './lua-module.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { WorkPaths } from './nginx-config.js';
 import { putMembership } from './pool-membership.js';
@@ -18,16 +18,24 @@ export interface LuaRoutesOptions {
   metrics: GatewayMetrics;
 }
 
+/** The last table nginx confirmed: each route's line, and the routing of all of them. */
+interface Sent {
+  lines: Map<string, string>;
+  routing: string;
+}
+
 /**
  * Lua mode: every change of routes or instances writes the table file (loaded by nginx at every
  * start) and PUTs it to nginx's control socket, which stores it in the shared dict and answers
- * the version: no reload. One apply at a time; an unchanged table sends nothing.
+ * the version: no reload. When no route came, went or changed its host, path, strip or options,
+ * only the changed routes' lines go (a patch on the confirmed version; refused: the whole table).
+ * One apply at a time; an unchanged table sends nothing.
  */
 export class LuaRoutes implements RouteSink {
   readonly mode = 'lua';
   readonly applied = 0;
   private readonly serial = new Serial();
-  private lastMembers?: string;
+  private sent?: Sent;
   private version = 0;
   private confirmed = false;
 
@@ -47,25 +55,55 @@ export class LuaRoutes implements RouteSink {
   }
 
   private async applyNow(table: RouteTable): Promise<boolean> {
-    const members = encodeMembership(table, this.version + 1);
-    if (membershipBody(members) === this.lastMembers) return false;
+    const lines = new Map<string, string>();
+    let routing = '';
+    for (const r of table.routes) {
+      lines.set(r.upstream, routeLine(r));
+      routing += `${routingKey(r)}\n`;
+    }
+    const sent = this.sent;
+    const patch = sent?.routing === routing ? changedLines(sent.lines, lines) : undefined;
+    if (patch?.length === 0) return false;
+    const base = this.version;
     this.version += 1;
     const started = performance.now();
     const { paths, supervisor, logger: log } = this.o;
-    // The file first: an nginx (re)starting loads it.
+    // The file first (the whole table): an nginx (re)starting loads it.
+    const members = encodeMembership(table, this.version);
     await writeFile(`${paths.members}.tmp`, members);
     await rename(`${paths.members}.tmp`, paths.members);
-    this.lastMembers = undefined;
+    this.sent = undefined;
     if (!supervisor.running) {
       log.warn('nginx is not running; the route table loads when it restarts');
       return false;
     }
-    await this.put(members);
-    this.lastMembers = membershipBody(members);
+    const patched =
+      patch !== undefined && (await this.tryPatch(encodePatch(patch, this.version, base)));
+    if (!patched) await this.put(members);
+    this.sent = { lines, routing };
     this.confirmed = true;
     // One line per apply (bench/lib/stages.ts reads it).
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    log.info({ mode: 'lua', version: this.version, durationMs }, 'pool applied');
+    log.info(
+      {
+        mode: 'lua',
+        version: this.version,
+        durationMs,
+        ...(patched ? { patched: patch.length } : {}),
+      },
+      'pool applied',
+    );
+    return false;
+  }
+
+  /** A patch nginx refuses (its table is not the base any more) falls back to the whole table. */
+  private async tryPatch(body: string): Promise<boolean> {
+    const res = await putMembership(this.o.paths.control, body);
+    if (res?.status === 200 && res.text === String(this.version)) {
+      this.o.metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
+      return true;
+    }
+    this.o.logger.debug({ answer: res ? `${res.status} ${res.text}` : 'none' }, 'patch refused');
     return false;
   }
 
@@ -81,4 +119,14 @@ export class LuaRoutes implements RouteSink {
     }
     metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
   }
+}
+
+/** The lines of `next` that differ from `prev` (same routes in both: same routing). */
+function changedLines(
+  prev: ReadonlyMap<string, string>,
+  next: ReadonlyMap<string, string>,
+): string[] {
+  const out: string[] = [];
+  for (const [upstream, line] of next) if (prev.get(upstream) !== line) out.push(line);
+  return out;
 }
