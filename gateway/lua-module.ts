@@ -42,8 +42,12 @@ export function routeLine(r: Route): string {
  * healthy instance). Data only: the Lua side matches each field against a pattern and never
  * evaluates it; values passed the route grammars already (no whitespace in any of them).
  */
-export function encodeMembership(table: Pick<RouteTable, 'routes'>, version: number): string {
-  return [`v ${version}`, ...table.routes.map(routeLine)].join('\n') + '\n';
+export function encodeMembership(
+  table: Pick<RouteTable, 'routes'>,
+  version: number,
+  line: (r: Route) => string = routeLine,
+): string {
+  return [`v ${version}`, ...table.routes.map(line)].join('\n') + '\n';
 }
 
 /** What the workers index of a route (a patch may change anything else: peers, message). */

@@ -5,7 +5,7 @@ import { encodeMembership, encodePatch, routeLine, routingKey } from './lua-modu
 import type { GatewayMetrics } from './metrics.js';
 import type { WorkPaths } from './nginx-config.js';
 import { putMembership } from './pool-membership.js';
-import type { RouteTable } from './routes.js';
+import type { Route, RouteTable } from './routes.js';
 import type { RouteSink } from './route-sink.js';
 import type { NginxSupervisor } from './supervisor.js';
 import { Serial } from './serial.js';
@@ -16,12 +16,6 @@ export interface LuaRoutesOptions {
   supervisor: NginxSupervisor;
   logger: Logger;
   metrics: GatewayMetrics;
-}
-
-/** The last table nginx confirmed: each route's line, and the routing of all of them. */
-interface Sent {
-  lines: Map<string, string>;
-  routing: string;
 }
 
 /**
@@ -35,7 +29,8 @@ export class LuaRoutes implements RouteSink {
   readonly mode = 'lua';
   readonly applied = 0;
   private readonly serial = new Serial();
-  private sent?: Sent;
+  /** The routes of the last table nginx confirmed. */
+  private sent?: readonly Route[];
   private version = 0;
   private confirmed = false;
 
@@ -55,21 +50,14 @@ export class LuaRoutes implements RouteSink {
   }
 
   private async applyNow(table: RouteTable): Promise<boolean> {
-    const lines = new Map<string, string>();
-    let routing = '';
-    for (const r of table.routes) {
-      lines.set(r.upstream, routeLine(r));
-      routing += `${routingKey(r)}\n`;
-    }
-    const sent = this.sent;
-    const patch = sent?.routing === routing ? changedLines(sent.lines, lines) : undefined;
+    const patch = this.sent ? changedLines(this.sent, table.routes) : undefined;
     if (patch?.length === 0) return false;
     const base = this.version;
     this.version += 1;
     const started = performance.now();
     const { paths, supervisor, logger: log } = this.o;
     // The file first (the whole table): an nginx (re)starting loads it.
-    const members = encodeMembership(table, this.version);
+    const members = encodeMembership(table, this.version, (r) => encoded(r).line);
     await writeFile(`${paths.members}.tmp`, members);
     await rename(`${paths.members}.tmp`, paths.members);
     this.sent = undefined;
@@ -80,7 +68,7 @@ export class LuaRoutes implements RouteSink {
     const patched =
       patch !== undefined && (await this.tryPatch(encodePatch(patch, this.version, base)));
     if (!patched) await this.put(members);
-    this.sent = { lines, routing };
+    this.sent = table.routes;
     this.confirmed = true;
     // One line per apply (bench/lib/stages.ts reads it).
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -121,12 +109,32 @@ export class LuaRoutes implements RouteSink {
   }
 }
 
-/** The lines of `next` that differ from `prev` (same routes in both: same routing). */
-function changedLines(
-  prev: ReadonlyMap<string, string>,
-  next: ReadonlyMap<string, string>,
-): string[] {
+/**
+ * The lines of the routes in `next` that differ from `prev`, when both list the same routes with
+ * the same routing (else undefined: the whole table goes). Unchanged routes are the same objects.
+ */
+function changedLines(prev: readonly Route[], next: readonly Route[]): string[] | undefined {
+  if (prev.length !== next.length) return undefined;
   const out: string[] = [];
-  for (const [upstream, line] of next) if (prev.get(upstream) !== line) out.push(line);
+  for (let i = 0; i < next.length; i++) {
+    const a = prev[i] as Route;
+    const b = next[i] as Route;
+    if (a === b) continue;
+    const was = encoded(a);
+    const now = encoded(b);
+    if (was.routing !== now.routing) return undefined;
+    if (was.line !== now.line) out.push(now.line);
+  }
   return out;
+}
+
+/** A route's line and routing key, once per route object (an unchanged route is the same one). */
+const lineCache = new WeakMap<Route, { line: string; routing: string }>();
+function encoded(r: Route): { line: string; routing: string } {
+  let hit = lineCache.get(r);
+  if (!hit) {
+    hit = { line: routeLine(r), routing: routingKey(r) };
+    lineCache.set(r, hit);
+  }
+  return hit;
 }

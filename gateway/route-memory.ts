@@ -33,10 +33,17 @@ export class RouteMemory {
     for (const route of table.routes) {
       const key = `${route.host}${route.path}`;
       present.add(key);
-      this.routes.set(key, { route, lastSeen: now, absent: false });
-      this.absent.delete(key);
+      const known = this.routes.get(key);
+      if (known) {
+        known.route = route;
+        known.lastSeen = now;
+        if (known.absent) this.absent.delete(key);
+        known.absent = false;
+      } else this.routes.set(key, { route, lastSeen: now, absent: false });
     }
     const extra: Route[] = [];
+    // Every remembered route is in this table: nothing to add (the common case).
+    if (present.size === this.routes.size) return table;
     for (const [key, r] of this.routes) {
       if (present.has(key)) continue;
       r.absent = true;

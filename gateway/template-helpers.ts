@@ -4,13 +4,8 @@ import type { HelperFactory } from '../template-renderer/index.js';
 import { nginxQuote } from './grammar.js';
 import type { ReloadHttps } from './certs/reload-model.js';
 import type { RouteMemory } from './route-memory.js';
-import {
-  buildRouteTable,
-  routedServices,
-  withoutRoutes,
-  type InstanceInput,
-  type RouteTable,
-} from './routes.js';
+import { RouteTableCache } from './route-table-cache.js';
+import { routedServices, withoutRoutes, type InstanceInput, type RouteTable } from './routes.js';
 
 /** What templates get from `(gatewayRoutes)`: the validated table plus the gateway's settings. */
 export interface TemplateModel extends RouteTable {
@@ -67,12 +62,14 @@ export function gatewayHelpers(
   onTable: (table: RouteTable) => void,
   memory?: RouteMemory,
 ): Record<string, HelperFactory> {
+  // One per gateway: a change to a few services rebuilds only their routes.
+  const tables = new RouteTableCache();
   return {
     gatewayRoutes: (ctx) => () => {
       const { names, errors } = routedServices(ctx.services() ?? []);
       const entries = new Map<string, InstanceInput[]>();
       for (const name of names) entries.set(name, ctx.service(`${name}|any`) ?? []);
-      const built = buildRouteTable(entries, errors);
+      const built = tables.build(entries, errors);
       const merged = memory ? memory.merge(built) : built;
       // Reload mode's pool proxies plain HTTP only: a TLS upstream is refused, not sent plain.
       const table = settings.lua
