@@ -64,9 +64,14 @@ export function gatewayHelpers(
 ): Record<string, HelperFactory> {
   // One per gateway: a change to a few services rebuilds only their routes.
   const tables = new RouteTableCache();
+  const routedCache = new WeakMap<object, ReturnType<typeof routedServices>>();
   return {
     gatewayRoutes: (ctx) => () => {
-      const { names, errors } = routedServices(ctx.services() ?? []);
+      const catalog = ctx.services() ?? [];
+      // The service list is the same object until it changes: filter it once per version.
+      const routed = routedCache.get(catalog) ?? routedServices(catalog);
+      routedCache.set(catalog, routed);
+      const { names, errors } = routed;
       const entries = new Map<string, InstanceInput[]>();
       for (const name of names) entries.set(name, ctx.service(`${name}|any`) ?? []);
       const built = tables.build(entries, errors);
