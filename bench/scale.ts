@@ -2,9 +2,11 @@
  * The gateway against a stock Consul agent (no limits raised) at growing catalog sizes: time to
  * ready, connections, one-instance change -> routed, bytes read and CPU per change, RSS.
  * `npx tsx bench/scale.ts` (after `npm run build`; part of `npm run bench`), `--smoke` for
- * one small size (a stage of test:all: fails when figures are missing, never on speed).
+ * one small size (a stage of test:all: fails when figures are missing, never on speed),
+ * `--sizes 5000` (comma-separated) for some sizes only, `--agent dev` for `consul agent -dev`
+ * instead of a production-mode single server (both stock).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConsulAgent } from '../test/helpers/consul-agent.js';
@@ -15,12 +17,19 @@ import { startBackends } from './lib/scale-fleet.js';
 import { measureSize, type SizeResult } from './lib/scale-run.js';
 import { distribution } from './lib/stats.js';
 
-const smoke = process.argv.includes('--smoke');
-const sizes = smoke ? [300] : [20, 300, 1000, 5000];
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+};
+const smoke = argv.includes('--smoke');
+const chosen = flag('--sizes')?.split(',').map(Number);
+const sizes = chosen ?? (smoke ? [300] : [20, 300, 1000, 5000]);
+const agentMode = flag('--agent') === 'dev' ? 'dev' : 'server';
 const changes = smoke ? 3 : 20;
 
 async function oneSize(services: number): Promise<SizeResult> {
-  const agent = await startConsulAgent();
+  const agent = await startConsulAgent({ server: agentMode === 'server' });
   const backends = await startBackends(64);
   const workDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   try {
@@ -53,7 +62,10 @@ function row(r: SizeResult): string {
 async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const services of sizes) {
-    process.stderr.write(`[scale] ${services} services x 3 instances ...\n`);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    process.stderr.write(
+      `[scale] ${services} services x 3 (${agentMode} agent, load ${load}) ...\n`,
+    );
     results.push(await oneSize(services));
   }
   closeAgent();
@@ -63,10 +75,19 @@ async function main(): Promise<void> {
   for (const r of results) console.log(row(r));
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const name = smoke ? 'scale-smoke' : 'scale';
-  const out = { date: new Date().toISOString(), smoke, cores: cpus().length, changes, results };
+  const name = smoke ? 'scale-smoke' : chosen ? `scale-${sizes.join('-')}` : 'scale';
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const out = {
+    date: new Date().toISOString(),
+    smoke,
+    agent: agentMode,
+    cores: cpus().length,
+    loadAtEnd: load,
+    changes,
+    results,
+  };
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
-  if (!smoke)
+  if (!smoke && !chosen)
     await plotScale(
       join(dir, 'scale.png'),
       results.map((r) => ({

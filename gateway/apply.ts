@@ -46,6 +46,8 @@ interface Applied {
 export class ConfigApplier {
   private readonly serial = new Serial();
   private applied?: Applied;
+  /** The table last shown in status and metrics. */
+  private published?: RouteTable;
   private nextGeneration = 1;
 
   constructor(private readonly o: ApplierOptions) {}
@@ -145,6 +147,8 @@ export class ConfigApplier {
   }
 
   publish(table: RouteTable): void {
+    if (table === this.published) return;
+    this.published = table;
     const { metrics, status } = this.o;
     status.table(table);
     metrics.routes.set(table.routes.length);

@@ -1,5 +1,6 @@
 import { LUA_ACCESS } from './lua-access.js';
 import { LUA_BALANCE } from './lua-balancer.js';
+import { LUA_LOAD } from './lua-load.js';
 import type { Route, RouteTable } from './routes.js';
 
 /** Where Debian's libnginx-mod-http-lua (and the ndk module it needs) and lua-resty-core live. */
@@ -22,7 +23,7 @@ function routeFlags(r: Route): string {
 }
 
 /** One route as the Lua code reads it (every field passed the route grammars). */
-function routeLine(r: Route): string {
+export function routeLine(r: Route): string {
   return [
     r.upstream,
     r.host === '' ? '-' : r.host,
@@ -43,8 +44,22 @@ function routeLine(r: Route): string {
  * healthy instance). Data only: the Lua side matches each field against a pattern and never
  * evaluates it; values passed the route grammars already (no whitespace in any of them).
  */
-export function encodeMembership(table: Pick<RouteTable, 'routes'>, version: number): string {
-  return [`v ${version}`, ...table.routes.map(routeLine)].join('\n') + '\n';
+export function encodeMembership(
+  table: Pick<RouteTable, 'routes'>,
+  version: number,
+  line: (r: Route) => string = routeLine,
+): string {
+  return [`v ${version}`, ...table.routes.map(line)].join('\n') + '\n';
+}
+
+/** What the workers index of a route (a patch may change anything else: peers, message). */
+export function routingKey(r: Route): string {
+  return `${r.upstream} ${r.host} ${r.path} ${r.strip ?? '-'} ${routeFlags(r)}`;
+}
+
+/** A patch of the table at `base`: new lines of existing routes, routing unchanged (lua-load.ts). */
+export function encodePatch(lines: readonly string[], version: number, base: number): string {
+  return [`d ${version} ${base}`, ...lines].join('\n') + '\n';
 }
 
 /** The table part of an encoded table (without the version line), to detect changes. */
@@ -70,56 +85,12 @@ export function luaInit(membersFile: string, websocketTimeoutS = 3600): string {
         local M = {}
         -- Idle timeout (s) of upgraded connections and gRPC calls of routes without timeout=.
         M.timeout = ${websocketTimeoutS}
-        local LINE = "^(route_%x+) (%S+) (/%S*) (%S+) ([%w_,%-]+) ([hr])([RSKG]*)(%d*)(.*)$"
-        function M.load(body)
-            local version, routes, routing = nil, {}, {}
-            for line in body:gmatch("[^\\n]+") do
-                if not version then
-                    version = line:match("^v (%d+)$")
-                    if not version then return nil, "first line must be: v <version>" end
-                else
-                    local name, host, path, strip, services, kind, flags, timeout, rest =
-                        line:match(LINE)
-                    if not name then return nil, "bad route line" end
-                    if timeout == "" then timeout = "-" end
-                    local peers = {}
-                    for p in rest:gmatch("%S+") do
-                        if not p:match("^[%w%.:%[%]]+:%d+$") then return nil, "bad peer" end
-                        peers[#peers + 1] = p
-                    end
-                    local shown = (host == "-" and "" or host) .. path
-                    local what = kind == "r" and "no instance of " or "no healthy instance of "
-                    routes[name] = {
-                        peers = table.concat(peers, " "),
-                        message = what .. services:gsub(",", ", ") .. " for " .. shown .. "\\n",
-                    }
-                    if flags == "" then flags = "-" end
-                    routing[#routing + 1] =
-                        table.concat({ name, host, path, strip, flags, timeout }, " ")
-                end
-            end
-            if not version then return nil, "empty table" end
-            for _, k in ipairs(dict:get_keys(0)) do
-                local kind, name = k:match("^(%a+):(.*)$")
-                if (kind == "p" or kind == "m") and routes[name] == nil then
-                    dict:delete(k)
-                end
-            end
-            for name, r in pairs(routes) do
-                local ok, err = dict:safe_set("p:" .. name, r.peers)
-                if ok then ok, err = dict:safe_set("m:" .. name, r.message) end
-                if not ok then return nil, err end
-            end
-            -- Routing before version: a worker that sees the new version reads the new routes.
-            local ok, err = dict:safe_set("routing", table.concat(routing, "\\n"))
-            if not ok then return nil, err end
-            dict:set("version", tonumber(version))
-            return tonumber(version)
-        end
+        ${LUA_LOAD}
 
         -- Per worker: the parsed routing and each route's peers, rebuilt when the version
-        -- changes. Each route list is indexed by path length: a lookup costs one hash probe per
-        -- distinct length (longest first), not one comparison per route.
+        -- changes (only the patched routes' peers when every version since was a patch). Each
+        -- route list is indexed by path length: a lookup costs one hash probe per distinct
+        -- length (longest first), not one comparison per route.
         local cache = { version = false }
         M.rr, M.down, M.fails = {}, {}, {}
         local function indexed(routes)
@@ -144,9 +115,32 @@ export function luaInit(membersFile: string, websocketTimeoutS = 3600): string {
             end
             return { peers = peers, n = #peers, message = dict:get("m:" .. name) }
         end
+        -- Versions a worker skipped that only patched routes: their names (nil: rebuild all).
+        local function patched(from, to)
+            if not from or not to or to < from or to - from > 64 then return nil end
+            local names = {}
+            for v = from + 1, to do
+                local d = dict:get("d:" .. v)
+                if not d then return nil end
+                for n in d:gmatch("%S+") do names[#names + 1] = n end
+            end
+            return names
+        end
         local function index()
             local version = dict:get("version")
             if cache.version == version then return cache end
+            local names = patched(cache.version, version)
+            if names then
+                for _, name in ipairs(names) do
+                    local r = cache.routes[name]
+                    if r then
+                        local i = info_of(name)
+                        r.peers, r.n, r.message = i.peers, i.n, i.message
+                    end
+                end
+                cache.version = version
+                return cache
+            end
             local exact, wild, default, routes = {}, {}, {}, {}
             for line in (dict:get("routing") or ""):gmatch("[^\\n]+") do
                 local name, host, path, strip, flags, timeout =

@@ -1,11 +1,11 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { ToolkitError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { encodeMembership, membershipBody } from './lua-module.js';
+import { encodeMembership, encodePatch, routeLine, routingKey } from './lua-module.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { WorkPaths } from './nginx-config.js';
 import { putMembership } from './pool-membership.js';
-import type { RouteTable } from './routes.js';
+import type { Route, RouteTable } from './routes.js';
 import type { RouteSink } from './route-sink.js';
 import type { NginxSupervisor } from './supervisor.js';
 import { Serial } from './serial.js';
@@ -21,13 +21,16 @@ export interface LuaRoutesOptions {
 /**
  * Lua mode: every change of routes or instances writes the table file (loaded by nginx at every
  * start) and PUTs it to nginx's control socket, which stores it in the shared dict and answers
- * the version: no reload. One apply at a time; an unchanged table sends nothing.
+ * the version: no reload. When no route came, went or changed its host, path, strip or options,
+ * only the changed routes' lines go (a patch on the confirmed version; refused: the whole table).
+ * One apply at a time; an unchanged table sends nothing.
  */
 export class LuaRoutes implements RouteSink {
   readonly mode = 'lua';
   readonly applied = 0;
   private readonly serial = new Serial();
-  private lastMembers?: string;
+  /** The routes of the last table nginx confirmed. */
+  private sent?: readonly Route[];
   private version = 0;
   private confirmed = false;
 
@@ -47,25 +50,48 @@ export class LuaRoutes implements RouteSink {
   }
 
   private async applyNow(table: RouteTable): Promise<boolean> {
-    const members = encodeMembership(table, this.version + 1);
-    if (membershipBody(members) === this.lastMembers) return false;
+    const patch = this.sent ? changedLines(this.sent, table.routes) : undefined;
+    if (patch?.length === 0) return false;
+    const base = this.version;
     this.version += 1;
     const started = performance.now();
     const { paths, supervisor, logger: log } = this.o;
-    // The file first: an nginx (re)starting loads it.
+    // The file first (the whole table): an nginx (re)starting loads it.
+    const members = encodeMembership(table, this.version, (r) => encoded(r).line);
     await writeFile(`${paths.members}.tmp`, members);
     await rename(`${paths.members}.tmp`, paths.members);
-    this.lastMembers = undefined;
+    this.sent = undefined;
     if (!supervisor.running) {
       log.warn('nginx is not running; the route table loads when it restarts');
       return false;
     }
-    await this.put(members);
-    this.lastMembers = membershipBody(members);
+    const patched =
+      patch !== undefined && (await this.tryPatch(encodePatch(patch, this.version, base)));
+    if (!patched) await this.put(members);
+    this.sent = table.routes;
     this.confirmed = true;
     // One line per apply (bench/lib/stages.ts reads it).
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    log.info({ mode: 'lua', version: this.version, durationMs }, 'pool applied');
+    log.info(
+      {
+        mode: 'lua',
+        version: this.version,
+        durationMs,
+        ...(patched ? { patched: patch.length } : {}),
+      },
+      'pool applied',
+    );
+    return false;
+  }
+
+  /** A patch nginx refuses (its table is not the base any more) falls back to the whole table. */
+  private async tryPatch(body: string): Promise<boolean> {
+    const res = await putMembership(this.o.paths.control, body);
+    if (res?.status === 200 && res.text === String(this.version)) {
+      this.o.metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
+      return true;
+    }
+    this.o.logger.debug({ answer: res ? `${res.status} ${res.text}` : 'none' }, 'patch refused');
     return false;
   }
 
@@ -81,4 +107,34 @@ export class LuaRoutes implements RouteSink {
     }
     metrics.poolUpdates.inc({ mode: 'lua', result: 'success' });
   }
+}
+
+/**
+ * The lines of the routes in `next` that differ from `prev`, when both list the same routes with
+ * the same routing (else undefined: the whole table goes). Unchanged routes are the same objects.
+ */
+function changedLines(prev: readonly Route[], next: readonly Route[]): string[] | undefined {
+  if (prev.length !== next.length) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const a = prev[i] as Route;
+    const b = next[i] as Route;
+    if (a === b) continue;
+    const was = encoded(a);
+    const now = encoded(b);
+    if (was.routing !== now.routing) return undefined;
+    if (was.line !== now.line) out.push(now.line);
+  }
+  return out;
+}
+
+/** A route's line and routing key, once per route object (an unchanged route is the same one). */
+const lineCache = new WeakMap<Route, { line: string; routing: string }>();
+function encoded(r: Route): { line: string; routing: string } {
+  let hit = lineCache.get(r);
+  if (!hit) {
+    hit = { line: routeLine(r), routing: routingKey(r) };
+    lineCache.set(r, hit);
+  }
+  return hit;
 }

@@ -107,6 +107,8 @@ export class GatewayMetrics {
     collect: (): void => this.catchUp(this.consulBytes, this.consulUsage()?.bytesRead),
   });
   private readonly seen = new Map<Counter, number>();
+  /** The healthy-instance counts last set, per service. */
+  private healthy = new Map<string, number>();
 
   /** Where the Consul figures come from (the embedded renderer's status). */
   bindConsulUsage(read: () => ConsulUsage | undefined): void {
@@ -132,7 +134,11 @@ export class GatewayMetrics {
 
   /** Healthy-instance gauges follow the routed services (vanished services are removed). */
   setHealthy(counts: ReadonlyMap<string, number>): void {
-    this.healthyInstances.reset();
-    for (const [service, n] of counts) this.healthyInstances.set({ service }, n);
+    // Only what changed: a one-instance change sets one gauge, not one per routed service.
+    for (const service of this.healthy.keys())
+      if (!counts.has(service)) this.healthyInstances.remove({ service });
+    for (const [service, n] of counts)
+      if (this.healthy.get(service) !== n) this.healthyInstances.set({ service }, n);
+    this.healthy = new Map(counts);
   }
 }

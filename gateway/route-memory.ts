@@ -19,6 +19,9 @@ export class RouteMemory {
   private readonly routes = new Map<string, Remembered>();
   /** The keys of the routes missing from the latest table: the only ones that can expire. */
   private readonly absent = new Set<string>();
+  /** The routes of the last merged table, and when it was merged. */
+  private merged?: readonly Route[];
+  private mergedAt?: number;
 
   constructor(
     private readonly graceMs: number,
@@ -29,16 +32,41 @@ export class RouteMemory {
   merge(table: RouteTable): RouteTable {
     if (this.graceMs <= 0) return table;
     const now = this.now();
+    const previousAt = this.mergedAt ?? now;
+    const previous = this.merged;
+    this.mergedAt = now;
+    this.merged = table.routes;
+    // The same routes as last time (only their instances changed), none remembered: no scan.
+    if (this.absent.size === 0 && previous && sameRoutes(previous, table.routes)) {
+      for (let i = 0; i < table.routes.length; i++) {
+        const route = table.routes[i] as Route;
+        if (route === previous[i]) continue;
+        const known = this.routes.get(keyOf(route));
+        if (known) known.route = route;
+      }
+      return table;
+    }
     const present = new Set<string>();
     for (const route of table.routes) {
-      const key = `${route.host}${route.path}`;
+      const key = keyOf(route);
       present.add(key);
-      this.routes.set(key, { route, lastSeen: now, absent: false });
-      this.absent.delete(key);
+      const known = this.routes.get(key);
+      if (known) {
+        known.route = route;
+        if (known.absent) this.absent.delete(key);
+        known.absent = false;
+      } else this.routes.set(key, { route, lastSeen: now, absent: false });
     }
     const extra: Route[] = [];
+    // Every remembered route is in this table: nothing to add (the common case).
+    if (present.size === this.routes.size) return table;
     for (const [key, r] of this.routes) {
-      if (present.has(key)) continue;
+      if (present.has(key)) {
+        r.lastSeen = now;
+        continue;
+      }
+      // Last seen in the table before this one (present ones are not stamped on every merge).
+      if (!r.absent) r.lastSeen = previousAt;
       r.absent = true;
       this.absent.add(key);
       if (now - r.lastSeen >= this.graceMs) {
@@ -79,4 +107,17 @@ export class RouteMemory {
     }
     return next === undefined ? undefined : Math.max(0, next);
   }
+}
+
+const keyOf = (r: Route): string => `${r.host}${r.path}`;
+
+/** Whether two route lists name the same routes in the same order. */
+function sameRoutes(a: readonly Route[], b: readonly Route[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Route;
+    const y = b[i] as Route;
+    if (x !== y && (x.host !== y.host || x.path !== y.path)) return false;
+  }
+  return true;
 }

@@ -171,7 +171,7 @@ export function unavailableText(r: Pick<Route, 'services' | 'host' | 'path'>): s
 }
 
 /** A route's options in a fixed order, to compare two claims of the same route. */
-function optionsText(o: RouteOptions): string {
+export function optionsText(o: RouteOptions): string {
   return `${o.redirect ?? ''} ${o.proto ?? ''} ${o.tlsSkipVerify ?? ''} ${o.timeout ?? ''}`;
 }
 
@@ -227,7 +227,7 @@ function compareRoutes(a: Route, b: Route): number {
 }
 
 /** Host-less routes serve every host that does not define the same path itself. */
-function virtualHosts(routes: Route[]): VirtualHost[] {
+export function virtualHosts(routes: Route[]): VirtualHost[] {
   const hostless = routes.filter((r) => r.host === '');
   const names = [...new Set(routes.map((r) => r.host).filter((h) => h !== ''))].sort(byText);
   const hasRoot = (list: Route[]): boolean => list.some((r) => r.path === '/');

@@ -6,13 +6,8 @@ import { nginxQuote } from './grammar.js';
 import { MAX_TIMEOUT_S } from './route-tags.js';
 import type { ReloadHttps } from './certs/reload-model.js';
 import type { RouteMemory } from './route-memory.js';
-import {
-  buildRouteTable,
-  routedServices,
-  withoutRoutes,
-  type InstanceInput,
-  type RouteTable,
-} from './routes.js';
+import { RouteTableCache } from './route-table-cache.js';
+import { routedServices, withoutRoutes, type InstanceInput, type RouteTable } from './routes.js';
 
 /** What templates get from `(gatewayRoutes)`: the validated table plus the gateway's settings. */
 export interface TemplateModel extends RouteTable {
@@ -104,12 +99,19 @@ export function gatewayHelpers(
   onTable: (table: RouteTable) => void,
   memory?: RouteMemory,
 ): Record<string, HelperFactory> {
+  // One per gateway: a change to a few services rebuilds only their routes.
+  const tables = new RouteTableCache();
+  const routedCache = new WeakMap<object, ReturnType<typeof routedServices>>();
   return {
     gatewayRoutes: (ctx) => () => {
-      const { names, errors } = routedServices(ctx.services() ?? []);
+      const catalog = ctx.services() ?? [];
+      // The service list is the same object until it changes: filter it once per version.
+      const routed = routedCache.get(catalog) ?? routedServices(catalog);
+      routedCache.set(catalog, routed);
+      const { names, errors } = routed;
       const entries = new Map<string, InstanceInput[]>();
       for (const name of names) entries.set(name, ctx.service(`${name}|any`) ?? []);
-      const built = buildRouteTable(entries, errors);
+      const built = tables.build(entries, errors);
       const merged = memory ? memory.merge(built) : built;
       // Reload mode's pool proxies plain HTTP only: a TLS upstream is refused, not sent plain.
       const table = settings.lua

@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { QueryStatus } from './types.js';
 
 interface Entry {
   data: unknown;
-  /** JSON of `data`, to tell a real change from a re-delivery of the same content. */
+  /**
+   * JSON of `data` (a SHA-1 of it when long), to tell a real change from a re-delivery of the
+   * same content without keeping a second copy of every answer.
+   */
   json: string;
   hasData: boolean;
   index: number;
@@ -24,7 +28,7 @@ export class Snapshot {
 
   /** Stores data; returns whether the content differs from what was there. */
   set(key: string, data: unknown, index: number): boolean {
-    const json = JSON.stringify(data) ?? 'null';
+    const json = fingerprint(JSON.stringify(data) ?? 'null');
     const entry = this.entry(key);
     const changed = !entry.hasData || entry.json !== json;
     if (changed) {
@@ -74,4 +78,9 @@ export class Snapshot {
     }
     return entry;
   }
+}
+
+/** Short JSON as is; longer JSON as its SHA-1 (marked, so the two never compare equal). */
+function fingerprint(json: string): string {
+  return json.length <= 64 ? json : `#${createHash('sha1').update(json).digest('base64')}`;
 }

@@ -8,27 +8,88 @@ export interface CatalogChange {
   namesOrTags: boolean;
 }
 
-/** Remembers the last summary per service and tells what the next answer changed. Pure. */
+interface Seen {
+  print: string;
+  tags: string;
+  /** The answer that last listed it. */
+  round: number;
+}
+
+const KNOWN = new Set([
+  'Name',
+  'Tags',
+  'Nodes',
+  'InstanceCount',
+  'ChecksPassing',
+  'ChecksWarning',
+  'ChecksCritical',
+  'Kind',
+]);
+
+/** Tags as a set: sorted and deduplicated (most services have one or two). */
+function tagKey(tags: unknown): string {
+  if (!Array.isArray(tags) || tags.length === 0) return '';
+  if (tags.length === 1) return String(tags[0]);
+  return [...new Set(tags.map(String))].sort().join('\0');
+}
+
+/**
+ * A service's summary as one string: the fields Consul 1.8 sends, in a fixed order (tags as
+ * sent: a new order re-reads the service), then any other field as JSON (rare: gateway and proxy
+ * details), so every difference shows.
+ */
+function printOf(s: ServiceSummary): string {
+  const tags = Array.isArray(s.Tags) ? s.Tags.join('\0') : '';
+  const nodes = Array.isArray(s.Nodes) ? s.Nodes.join(',') : '';
+  let out = `${s.Kind ?? ''}|${tags}|${nodes}|${s.InstanceCount}|${s.ChecksPassing}|${s.ChecksWarning}|${s.ChecksCritical}`;
+  for (const key in s) {
+    if (KNOWN.has(key)) continue;
+    const value = (s as unknown as Record<string, unknown>)[key];
+    out += `|${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
+  }
+  return out;
+}
+
+/**
+ * Remembers one short print per service (not the answer) and tells what the next answer
+ * changed, in one pass over it. Pure.
+ */
 export class CatalogDiff {
-  private prints = new Map<string, string>();
-  private listing = '';
+  private readonly seen = new Map<string, Seen>();
+  private round = 0;
 
   apply(data: unknown): CatalogChange {
-    const next = new Map<string, string>();
-    const names: string[] = [];
+    const round = ++this.round;
+    const services = new Set<string>();
+    let namesOrTags = false;
+    let current = 0;
     for (const s of Array.isArray(data) ? (data as ServiceSummary[]) : []) {
       if (!s || typeof s.Name !== 'string') continue;
-      const tags = [...new Set(Array.isArray(s.Tags) ? s.Tags.map(String) : [])].sort();
-      names.push(`${s.Name}\0${tags.join('\0')}`);
-      next.set(s.Name, JSON.stringify(s));
+      const tags = tagKey(s.Tags);
+      const print = printOf(s);
+      const old = this.seen.get(s.Name);
+      if (!old) {
+        this.seen.set(s.Name, { print, tags, round });
+        current++;
+        services.add(s.Name);
+        namesOrTags = true;
+        continue;
+      }
+      if (old.round !== round) current++;
+      if (old.print !== print) services.add(s.Name);
+      if (old.tags !== tags) namesOrTags = true;
+      old.print = print;
+      old.tags = tags;
+      old.round = round;
     }
-    const services = new Set<string>();
-    for (const [name, print] of next) if (this.prints.get(name) !== print) services.add(name);
-    for (const name of this.prints.keys()) if (!next.has(name)) services.add(name);
-    const listing = names.sort().join('\n');
-    const namesOrTags = listing !== this.listing;
-    this.prints = next;
-    this.listing = listing;
+    // Services the answer no longer lists: only look for them when some went.
+    if (current < this.seen.size)
+      for (const [name, s] of this.seen)
+        if (s.round !== round) {
+          this.seen.delete(name);
+          services.add(name);
+          namesOrTags = true;
+        }
     return { services, namesOrTags };
   }
 }

@@ -32,7 +32,13 @@ export class ChangeFeed {
       { ...this.settings, logger },
       {
         changed: (data) => {
+          const started = performance.now();
           const change = catalog ? this.diff.apply(data) : undefined;
+          // When each answer arrived and what it changed (bench/README.md reads these).
+          logger.debug(
+            { changed: change?.services.size, diffMs: Math.round(performance.now() - started) },
+            'feed answer',
+          );
           // The first answer, and the first after a failure, refetch everything: whatever happened
           // while no answer came cannot be told from a summary.
           const all = this.outage;

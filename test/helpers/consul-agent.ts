@@ -25,9 +25,13 @@ export interface ConsulAgent {
   restart(): Promise<void>;
 }
 
-/** A private `consul agent -dev` on free loopback ports, one per suite. */
+/**
+ * A private `consul agent -dev` on free loopback ports, one per suite. `server: true` starts a
+ * stock single-server agent in production mode instead (`-server -bootstrap-expect 1` with a data
+ * dir: raft on disk, compact JSON), as fleets run it; no limit is changed either way.
+ */
 export async function startConsulAgent(
-  options: { bind?: string; extraArgs?: string[] } = {},
+  options: { bind?: string; extraArgs?: string[]; server?: boolean } = {},
 ): Promise<ConsulAgent> {
   if (!existsSync(CONSUL_BIN))
     throw new Error(`consul not found at ${CONSUL_BIN}: run npm run setup:env`);
@@ -35,9 +39,12 @@ export async function startConsulAgent(
   const [http, serf, wan, server] = (await freePorts(4)) as [number, number, number, number];
   const dataDir = mkdtempSync(join(tmpdir(), 'consul-test-'));
   const output: string[] = [];
+  const mode = options.server
+    ? ['-server', '-bootstrap-expect', '1', '-data-dir', dataDir]
+    : ['-dev'];
   const args = [
     'agent',
-    '-dev',
+    ...mode,
     '-bind',
     bind,
     '-client',

@@ -103,6 +103,10 @@ describe('gateway lua mode: one nginx (real nginx + real Consul)', function () {
     expect(empty.body).to.equal('no healthy instance of web for /app\n');
     expect(await poolReloads()).to.equal(reloads);
     await waitFor(async () => (await luaUpdates()) >= updates + 3, { what: 'three lua updates' });
+    // Instances of an existing route went as patches (the changed route only), not whole tables.
+    expect(gw.logs.filter((l) => l.msg === 'pool applied' && l.patched === 1)).to.have.length.gte(
+      3,
+    );
 
     // A new route is matched in lua too: still no reload.
     await register('a', 'web', a.port, ['urlprefix-/app']);

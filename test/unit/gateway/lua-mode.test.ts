@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { encodeMembership, membershipBody } from '../../../gateway/lua-module.js';
+import {
+  encodeMembership,
+  encodePatch,
+  membershipBody,
+  routeLine,
+  routingKey,
+} from '../../../gateway/lua-module.js';
 import { renderMainConfig, workPaths } from '../../../gateway/nginx-config.js';
 import { inst, renderPool, tableOf } from './instances.js';
 
@@ -81,6 +87,19 @@ describe('gateway lua mode (pure)', () => {
       'R *.example.com /api/v1 /api api h 10.0.0.1:7',
     ]);
     expect(membershipBody(text)).to.equal(membershipBody(encodeMembership(table, 8)));
+  });
+
+  it("a patch: the changed routes' lines on a base version; routing keys ignore peers", () => {
+    const before = tableOf(sample);
+    const after = tableOf([...sample, inst('down', 9, ['urlprefix-/down'])]);
+    expect(before.routes.map(routingKey)).to.deep.equal(after.routes.map(routingKey));
+    const changed = after.routes
+      .map(routeLine)
+      .filter((l, i) => l !== routeLine(before.routes[i]!));
+    expect(changed).to.have.length(1);
+    const text = encodePatch(changed, 8, 7);
+    expect(text.split('\n')[0]).to.equal('d 8 7');
+    expect(text).to.match(/^d 8 7\nroute_[0-9a-f]{12} - \/down - down h 10\.0\.0\.1:9\n$/);
   });
 
   it('encodes redirect=https, proto=https and tlsskipverify=true as letters after h|r', () => {
