@@ -22,7 +22,11 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
       await containers.run({
         name: id,
         publish: { '80': '' },
-        env: routedEnv('e2e-churn', id, 'urlprefix-/churn/', { PATHS: 'churn' }),
+        // Drains 5 s after SIGTERM, not routedEnv's 1 s: some requests to this backend (busybox
+        // httpd behind docker-proxy) take 1-4 s (see the client timeout below), and one still in
+        // flight when the container exits is cut after its headers ("aborted"), which no proxy
+        // can retry. A server that finishes its in-flight requests before exiting never does that.
+        env: routedEnv('e2e-churn', id, 'urlprefix-/churn/', { PATHS: 'churn', STOP_DELAY: '5' }),
       });
       ids.push(id);
     }
@@ -63,7 +67,7 @@ describe('gateway under load while backends churn (real Docker, registrator, Con
     let cycles = 0;
     try {
       // One instance at a time: docker stop (registrator deregisters on the kill event, the
-      // backend drains 1 s), then start it again and wait until it serves before the next.
+      // backend drains 5 s), then start it again and wait until it serves before the next.
       while (Date.now() - started < CHURN_MS) {
         const id = ids[cycles % ids.length] as string;
         const c = containers.docker.getContainer(id);
