@@ -17,7 +17,11 @@ import { execa } from 'execa';
 import { LUA_MODULES } from '../gateway/lua-module.js';
 import { fetchTrafficDump } from '../gateway/traffic.js';
 import { parseTrafficDump } from '../gateway/traffic-dump.js';
-import { TRAFFIC_LUA_LOG, trafficControlLocation } from '../gateway/traffic-lua.js';
+import {
+  TRAFFIC_FLUSH_S,
+  TRAFFIC_LUA_LOG,
+  trafficControlLocation,
+} from '../gateway/traffic-lua.js';
 import { trafficLuaPrelude } from '../test/integration/gateway/traffic-nginx.js';
 import { startNginx } from '../test/helpers/nginx.js';
 import { ROOT } from '../test/helpers/paths.js';
@@ -83,6 +87,8 @@ async function main(): Promise<void> {
       const order = i % 2 === 0 ? (['counted', 'plain'] as const) : (['plain', 'counted'] as const);
       for (const side of order) await run(side);
     }
+    // Workers add their counts to the dict every TRAFFIC_FLUSH_S (the dump flushes its own).
+    await new Promise((r) => setTimeout(r, 2_000 * TRAFFIC_FLUSH_S));
     const dump = parseTrafficDump(await fetchTrafficDump(control));
     const countedRequests = dump.entries
       .filter((e) => e.kind === 'requests' && e.route === ROUTE)
