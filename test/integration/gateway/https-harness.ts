@@ -3,11 +3,12 @@ import { request as plainRequest } from 'node:http';
 import { createServer as createHttpsServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { handshake } from '../../helpers/handshake.js';
 import { freePort } from '../../helpers/ports.js';
-import type { TestLeaf } from '../../helpers/tls.js';
+import { createTestCa, type LeafOptions, type TestCa, type TestLeaf } from '../../helpers/tls.js';
 
 /** The answer of one HTTPS request: status, body, and the leaf the gateway served. */
 export interface HttpsAnswer {
@@ -84,6 +85,40 @@ export async function httpsFlags(): Promise<{ dir: string; port: number; flags: 
   const dir = mkdtempSync(join(tmpdir(), 'gw-certs-'));
   const port = await freePort();
   return { dir, port, flags: ['--https-listen', `127.0.0.1:${port}`, '--cert-dir', dir] };
+}
+
+/**
+ * A suite's test CA and leaves (`specs`, issued in this order in `before`), removed in `after`
+ * with every folder `certDir` made. `certDir(names)`: a fresh certificate folder holding those
+ * leaves, and its flags; `served`: the fingerprint a handshake to `port` got, or "refused".
+ */
+export function useTestCerts<K extends string>(specs: Record<K, LeafOptions>) {
+  let ca: TestCa | undefined;
+  const leaves = {} as Record<K, TestLeaf>;
+  const dirs: string[] = [];
+  before(async () => {
+    ca = await createTestCa();
+    for (const name of Object.keys(specs) as K[]) leaves[name] = await ca.issue(specs[name]);
+  });
+  after(() => {
+    ca?.cleanup();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const root = (): string => (ca as TestCa).root;
+  return {
+    leaves,
+    root,
+    async certDir(names: readonly K[]): Promise<{ dir: string; port: number; flags: string[] }> {
+      const https = await httpsFlags();
+      dirs.push(https.dir);
+      for (const name of names) writeCert(https.dir, name, leaves[name]);
+      return https;
+    },
+    async served(port: number, servername?: string): Promise<string> {
+      const h = await handshake(port, { ca: root(), ...(servername ? { servername } : {}) });
+      return h.ok ? h.fingerprint : 'refused';
+    },
+  };
 }
 
 /** Writes `<name>.pem` (chain + key) into a certificate folder, atomically (write + rename). */

@@ -1,40 +1,26 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { handshake } from '../../helpers/handshake.js';
-import { createTestCa, type TestCa, type TestLeaf } from '../../helpers/tls.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { waitServed } from './harness.js';
-import { fingerprintOf, httpsFlags, httpsGet, plainGet, writeCert } from './https-harness.js';
+import { fingerprintOf, httpsGet, plainGet, useTestCerts, writeCert } from './https-harness.js';
 import { useGatewaySuite } from './suite.js';
 
 /** HTTPS in reload mode: certificates as files in the work dir, each change a validated reload. */
 describe('gateway HTTPS in reload mode: SNI, default, rotation by reload, bad input', function () {
   this.timeout(180_000);
   const suite = useGatewaySuite();
-  let ca: TestCa;
-  let leaves: Record<'a' | 'a2' | 'b' | 'w' | 'fallback', TestLeaf>;
-  const dirs: string[] = [];
-
-  before(async () => {
-    ca = await createTestCa();
-    leaves = {
-      a: await ca.issue({ dns: ['a.test'], intermediate: true }),
-      a2: await ca.issue({ dns: ['a.test'] }),
-      b: await ca.issue({ dns: ['b.test'], keyType: 'rsa' }),
-      w: await ca.issue({ dns: ['*.w.test'] }),
-      fallback: await ca.issue({ dns: ['fallback.test'] }),
-    };
+  const tls = useTestCerts({
+    a: { dns: ['a.test'], intermediate: true },
+    a2: { dns: ['a.test'] },
+    b: { dns: ['b.test'], keyType: 'rsa' },
+    w: { dns: ['*.w.test'] },
+    fallback: { dns: ['fallback.test'] },
   });
-  after(() => {
-    ca?.cleanup();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const { leaves, served } = tls;
 
   const start = async (names: (keyof typeof leaves)[], extra: string[] = []) => {
-    const https = await httpsFlags();
-    dirs.push(https.dir);
-    for (const name of names) writeCert(https.dir, name, leaves[name]);
+    const https = await tls.certDir(names);
     const web = await suite.backend('web');
     await suite.register('web-1', 'web', web.port, [
       'urlprefix-/',
@@ -44,10 +30,6 @@ describe('gateway HTTPS in reload mode: SNI, default, rotation by reload, bad in
     await waitServed(`${gw.url}/`, ['web'], 'other.test');
     return { gw, port: https.port, dir: https.dir };
   };
-  const served = async (port: number, servername?: string): Promise<string> => {
-    const h = await handshake(port, { ca: ca.root, ...(servername ? { servername } : {}) });
-    return h.ok ? h.fingerprint : 'refused';
-  };
 
   it('serves SNI for two hosts and a wildcard, refuses unknown names, keys 0600 in a 0700 folder', async () => {
     const { gw, port } = await start(['a', 'b', 'w']);
@@ -56,7 +38,7 @@ describe('gateway HTTPS in reload mode: SNI, default, rotation by reload, bad in
       ['b.test', 'b'],
       ['x.w.test', 'w'],
     ] as const) {
-      const r = await httpsGet(port, host, '/p?q=1', ca.root);
+      const r = await httpsGet(port, host, '/p?q=1', tls.root());
       expect(r, host).to.deep.include({ status: 200, fingerprint: fingerprintOf(leaves[name]) });
       expect(r.body, host).to.match(new RegExp(`^web /p\\?q=1 host=${host} `));
     }
@@ -65,7 +47,7 @@ describe('gateway HTTPS in reload mode: SNI, default, rotation by reload, bad in
     // redirect=https: plain HTTP answers 308 to the HTTPS listener; HTTPS serves the route.
     const plain = await plainGet(`${gw.url}/r`, 'r.w.test');
     expect(plain).to.include({ status: 308, location: `https://r.w.test:${port}/r` });
-    expect((await httpsGet(port, 'r.w.test', '/r', ca.root)).status).to.equal(200);
+    expect((await httpsGet(port, 'r.w.test', '/r', tls.root())).status).to.equal(200);
     const certDir = join(gw.workDir, 'certs');
     expect(statSync(certDir).mode & 0o777).to.equal(0o700);
     const keys = readdirSync(certDir).filter((f) => f.endsWith('.key'));

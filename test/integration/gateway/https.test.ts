@@ -1,49 +1,31 @@
 import { expect } from 'chai';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { handshake } from '../../helpers/handshake.js';
-import { createTestCa, type TestCa, type TestLeaf } from '../../helpers/tls.js';
 import { waitServed } from './harness.js';
-import { fingerprintOf, httpsFlags, httpsGet, plainGet, writeCert } from './https-harness.js';
+import { fingerprintOf, httpsGet, plainGet, useTestCerts } from './https-harness.js';
 import { useGatewaySuite } from './suite.js';
 
 /** The HTTPS front door of the real gateway (lua mode): real nginx, Consul, openssl test CA. */
 describe('gateway HTTPS: SNI, default certificate, redirects, status and metrics', function () {
   this.timeout(120_000);
   const suite = useGatewaySuite();
-  let ca: TestCa;
-  let leaves: Record<'a' | 'b' | 'w' | 'fallback', TestLeaf>;
-  const dirs: string[] = [];
-
-  before(async () => {
-    ca = await createTestCa();
-    leaves = {
-      a: await ca.issue({ dns: ['a.test'], intermediate: true }),
-      b: await ca.issue({ dns: ['b.test'], keyType: 'rsa' }),
-      w: await ca.issue({ dns: ['*.w.test'] }),
-      fallback: await ca.issue({ dns: ['fallback.test'] }),
-    };
+  const tls = useTestCerts({
+    a: { dns: ['a.test'], intermediate: true },
+    b: { dns: ['b.test'], keyType: 'rsa' },
+    w: { dns: ['*.w.test'] },
+    fallback: { dns: ['fallback.test'] },
   });
-  after(() => {
-    ca?.cleanup();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const { leaves, served } = tls;
 
   /** A gateway with a, b, w (and fallback) in its folder and a backend routed at /. */
   const start = async (extra: string[] = [], tags = ['urlprefix-/'], ready = '/') => {
-    const https = await httpsFlags();
-    dirs.push(https.dir);
-    for (const name of ['a', 'b', 'w', 'fallback'] as const)
-      writeCert(https.dir, name, leaves[name]);
+    const https = await tls.certDir(['a', 'b', 'w', 'fallback']);
     const web = await suite.backend('web');
     await suite.register('web-1', 'web', web.port, tags);
     const gw = await suite.start([...https.flags, ...extra]);
     await waitServed(`${gw.url}${ready}`, ['web'], 'other.test');
     return { gw, port: https.port, dir: https.dir };
-  };
-  const served = async (port: number, servername?: string): Promise<string> => {
-    const h = await handshake(port, { ca: ca.root, ...(servername ? { servername } : {}) });
-    return h.ok ? h.fingerprint : 'refused';
   };
 
   it('SNI to two hosts and a wildcard; unknown and absent SNI refused without a default', async () => {
@@ -53,11 +35,11 @@ describe('gateway HTTPS: SNI, default certificate, redirects, status and metrics
       ['b.test', 'b'],
       ['x.w.test', 'w'],
     ] as const) {
-      const r = await httpsGet(port, host, '/p?q=1', ca.root);
+      const r = await httpsGet(port, host, '/p?q=1', tls.root());
       expect(r, host).to.deep.include({ status: 200, fingerprint: fingerprintOf(leaves[name]) });
       expect(r.body, host).to.match(new RegExp(`^web /p\\?q=1 host=${host} `));
     }
-    const h2 = await handshake(port, { ca: ca.root, servername: 'a.test' });
+    const h2 = await handshake(port, { ca: tls.root(), servername: 'a.test' });
     expect(h2).to.include({ ok: true, verified: true, alpn: 'h2' });
     for (const sni of ['unknown.test', 'w.test', undefined])
       expect(await served(port, sni), String(sni)).to.equal('refused');
@@ -97,7 +79,7 @@ describe('gateway HTTPS: SNI, default certificate, redirects, status and metrics
       location: `https://other.test:${port}/secure/x?y=1`,
     });
     expect((await plainGet(`${gw.url}/open`, 'a.test')).status).to.equal(200);
-    expect((await httpsGet(port, 'a.test', '/secure/x', ca.root)).status).to.equal(200);
+    expect((await httpsGet(port, 'a.test', '/secure/x', tls.root())).status).to.equal(200);
   });
 
   it('--redirect-https: every host with a certificate answers 308; others are served', async () => {
@@ -109,7 +91,7 @@ describe('gateway HTTPS: SNI, default certificate, redirects, status and metrics
     expect((await plainGet(`${gw.url}/`, 'q.w.test')).status).to.equal(308);
     // The default certificate does not count: this host has none of its own.
     expect((await plainGet(`${gw.url}/`, 'other.test')).status).to.equal(200);
-    expect((await httpsGet(port, 'a.test', '/x', ca.root)).status).to.equal(200);
+    expect((await httpsGet(port, 'a.test', '/x', tls.root())).status).to.equal(200);
     const conf = readFileSync(join(gw.workDir, 'nginx.conf'), 'utf8');
     expect(conf).to.include('ssl_protocols TLSv1.2 TLSv1.3;');
   });
