@@ -2,6 +2,7 @@ import type { Logger } from '../../common/log.js';
 import type { HelperFactory, TemplateConfig } from '../../template-renderer/index.js';
 import type { CertificateInput, SourceKind } from './certificate.js';
 import { DirSource } from './dir-source.js';
+import { ExpiryWatch } from './expiry.js';
 import { certKvTemplate } from './kv-source.js';
 import type { CertificateMetrics } from './metrics.js';
 import { reasonOf } from './pem.js';
@@ -26,15 +27,18 @@ export interface CertificateManagerOptions {
 /**
  * The certificate sources merged into one store: the folder (watched here) and Consul KV (a
  * template for the embedded renderer, see kvTemplate). Each rejection is logged once, as an
- * error naming the source and the reason; the last good version keeps serving.
+ * error naming the source and the reason; the last good version keeps serving. A served
+ * certificate that nears or passes its expiry is logged too (expiry.ts).
  */
 export class CertificateManager {
   readonly store: CertificateStore;
   private readonly dir?: DirSource;
   private readonly log: Logger;
+  private readonly expiry: ExpiryWatch;
 
   constructor(private readonly o: CertificateManagerOptions) {
     this.log = o.log.child({ component: 'certs' });
+    this.expiry = new ExpiryWatch({ log: this.log, ...(o.now ? { now: o.now } : {}) });
     this.store = new CertificateStore({
       ...(o.defaultName ? { defaultName: o.defaultName } : {}),
       ...(o.metrics ? { metrics: o.metrics } : {}),
@@ -55,6 +59,7 @@ export class CertificateManager {
   }
 
   async stop(): Promise<void> {
+    this.expiry.stop();
     await this.dir?.stop();
   }
 
@@ -92,6 +97,7 @@ export class CertificateManager {
       { certificates: certs.length, version: this.store.version, default: this.store.defaultName },
       'certificate set changed',
     );
+    this.expiry.update(certs);
     this.o.onChange?.(this.store);
   }
 }

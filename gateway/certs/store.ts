@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describeError } from '../../common/errors.js';
 import type { Certificate, CertificateInput, SourceKind } from './certificate.js';
 import { encodeCertificateSet } from './encode.js';
+import { expiryState, type ExpiryState } from './expiry.js';
 import type { CertificateMetrics } from './metrics.js';
 import { certError, reasonOf } from './pem.js';
 import { indexHosts, selectCertificate, type HostIndex } from './select.js';
@@ -16,6 +17,8 @@ export interface CertificateStatus {
   issuer?: string;
   notAfter?: string;
   daysLeft?: number;
+  /** `expiring`: within EXPIRY_WARN_DAYS of notAfter; `expired`: past it (still served). */
+  expiry?: ExpiryState;
   /** Whether a version of it is being served (the last good one when `error` is set). */
   serving: boolean;
   isDefault: boolean;
@@ -132,7 +135,8 @@ export class CertificateStore {
 
   /** Every name of every source, sorted by name then source. */
   status(): CertificateStatus[] {
-    const now = (this.options.now?.() ?? new Date()).getTime();
+    const at = this.options.now?.() ?? new Date();
+    const now = at.getTime();
     const out: CertificateStatus[] = [];
     for (const kind of KINDS)
       for (const [name, e] of this.entries.get(kind) as Map<string, Entry>) {
@@ -149,6 +153,7 @@ export class CertificateStore {
                 issuer: good.issuer,
                 notAfter: good.notAfter.toISOString(),
                 daysLeft: Math.floor((good.notAfter.getTime() - now) / 86_400_000),
+                expiry: expiryState(good.notAfter, at),
               }
             : {}),
           serving: good !== undefined && conflict === undefined,

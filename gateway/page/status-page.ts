@@ -94,7 +94,8 @@ async function refresh() {
     document.getElementById('certificates').hidden = !certs;
     if (certs) fill('certificates', certs.map(c => [c.name + (c.isDefault ? ' (default)' : ''),
       el('code', c.hosts.join(', ')), el('code', c.source), c.issuer || '', c.notAfter ? c.notAfter.slice(0, 10) : '',
-      c.daysLeft === undefined ? '' : c.daysLeft < 14 ? badge(c.daysLeft, c.daysLeft < 3 ? 'bad' : 'warn') : c.daysLeft,
+      c.expiry === 'expired' ? badge('expired ' + c.notAfter.slice(0, 10) + ', still serving', 'bad')
+        : c.expiry === 'expiring' ? badge(c.daysLeft, c.daysLeft < 3 ? 'bad' : 'warn') : c.daysLeft ?? '',
       c.error ? badge(c.serving ? 'rejected, previous serving: ' + c.error : c.error, 'bad') : badge('serving', 'ok')]),
       'no certificates');
     const changes = [];
