@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { badCertificates, keyLines } from '../../helpers/cert-corpus.js';
 import { createTestCa, type TestCa, type TestLeaf } from '../../helpers/tls.js';
+import { failuresUnderLoad } from '../../helpers/under-load.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fetchText, waitServed, type TestGateway } from './harness.js';
 import { fingerprintOf, httpsFlags, httpsGet, writeCert } from './https-harness.js';
@@ -53,28 +54,26 @@ describe('gateway HTTPS: rotation under load, bad input, secrets', function () {
     await waitFor(async () => (await fp('k.test')) === fingerprintOf(leaves.k), { what: 'KV' });
 
     // Load: new connections (a handshake each) to both hosts, every answer verified.
-    let running = true;
-    let count = 0;
-    const failures: string[] = [];
-    const loop = async (host: string): Promise<void> => {
-      while (running) {
+    const failures = await failuresUnderLoad(
+      ['a.test', 'a.test', 'k.test', 'k.test'],
+      async (host) => {
         const r = await httpsGet(port, host, '/load', ca.root);
-        count++;
-        if (r.status !== 200 || !r.body.startsWith('web '))
-          failures.push(`${host}: ${r.status} ${r.error ?? ''}`);
-      }
-    };
-    const loops = ['a.test', 'a.test', 'k.test', 'k.test'].map(loop);
-    await waitFor(() => count >= 40, { what: 'requests before the rotation' });
-    writeCert(dir, 'a', leaves.a2);
-    await waitFor(async () => (await fp('a.test')) === fingerprintOf(leaves.a2), { what: 'a2' });
-    await kv.kvPut('gw-certs/k/cert', leaves.k2.chain + leaves.k2.key);
-    await kv.kvDelete('gw-certs/k/key');
-    await waitFor(async () => (await fp('k.test')) === fingerprintOf(leaves.k2), { what: 'k2' });
-    const after = count;
-    await waitFor(() => count >= after + 40, { what: 'requests after the rotation' });
-    running = false;
-    await Promise.all(loops);
+        return r.status === 200 && r.body.startsWith('web ')
+          ? undefined
+          : `${r.status} ${r.error ?? ''}`;
+      },
+      async () => {
+        writeCert(dir, 'a', leaves.a2);
+        await waitFor(async () => (await fp('a.test')) === fingerprintOf(leaves.a2), {
+          what: 'a2',
+        });
+        await kv.kvPut('gw-certs/k/cert', leaves.k2.chain + leaves.k2.key);
+        await kv.kvDelete('gw-certs/k/key');
+        await waitFor(async () => (await fp('k.test')) === fingerprintOf(leaves.k2), {
+          what: 'k2',
+        });
+      },
+    );
     expect(failures).to.deep.equal([]);
 
     // The bad-input corpus on a.test: one error each naming source and reason, a2 keeps serving.
