@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LoadRun, LoadSample } from '../../test/helpers/load.js';
 import type { ContainerEvent } from './docker-events.js';
 import { distribution } from './stats.js';
+import { consulEntry, routableAt, type StageInput } from './swarm-stages.js';
 
 /** The figures of bench/swarm.ts, per front, from the load samples, events and task logs. */
 
@@ -58,11 +59,12 @@ export function swarmReport(
   events: ContainerEvent[],
   phases: Phase[],
   logDir: string,
+  stages: StageInput,
 ): Record<string, unknown> {
   const starts = events.filter((e) => e.action === 'start');
   const kills = events.filter((e) => e.action === 'kill' && e.signal === '15');
   const logs = taskLogs(logDir);
-  const result: Record<string, unknown> = {};
+  const result: Record<string, unknown> = { stages: commonStages(starts, logs.listening, stages) };
   for (const [name, { path, run, samples }] of Object.entries(fronts)) {
     const at = (x: LoadSample) => epoch(anchor, run, x);
     const perPhase = phases.map((p) => {
@@ -72,6 +74,9 @@ export function swarmReport(
     });
     const fromStart: number[] = [];
     const fromListening: number[] = [];
+    const startToRoutable: number[] = [];
+    const passingToRoutable: number[] = [];
+    const routableToFirst: number[] = [];
     for (const e of starts) {
       const id = e.id.slice(0, 12);
       const first = samples.find((x) => x.status === 200 && x.body.startsWith(`${id} `));
@@ -79,6 +84,12 @@ export function swarmReport(
       fromStart.push(at(first) - e.time);
       const listening = logs.listening.get(id);
       if (listening) fromListening.push(at(first) - listening);
+      const routable = e.name ? routableAt(stages, name, e.name) : undefined;
+      const passing = e.name ? consulEntry(stages, e.name)?.passing : undefined;
+      if (routable === undefined || passing === undefined) continue;
+      startToRoutable.push(routable - e.time);
+      passingToRoutable.push(routable - passing);
+      routableToFirst.push(at(first) - routable);
     }
     const afterSigterm = kills.map((k) => {
       const lines = (logs.drain.get(k.id.slice(0, 12)) ?? []).filter((l) => l.endsWith(` ${path}`));
@@ -92,6 +103,14 @@ export function swarmReport(
         started: starts.length,
         startToFirstRoutedMs: distribution(fromStart),
         listeningToFirstRoutedMs: distribution(fromListening),
+        ...(startToRoutable.length
+          ? {
+              // From the gateway's log: its first 'pool applied' after the task passed in Consul.
+              startToRoutableMs: distribution(startToRoutable),
+              passingToRoutableMs: distribution(passingToRoutable),
+              routableToFirstRoutedMs: distribution(routableToFirst),
+            }
+          : {}),
       },
       sigterm: {
         stopped: kills.length,
@@ -101,4 +120,28 @@ export function swarmReport(
     };
   }
   return result;
+}
+
+/** The stages every front shares: the app's start, registrator's registration, the check. */
+function commonStages(
+  starts: ContainerEvent[],
+  listening: Map<string, number>,
+  stages: StageInput,
+): Record<string, unknown> {
+  const toListening: number[] = [];
+  const toRegistered: number[] = [];
+  const toPassing: number[] = [];
+  for (const e of starts) {
+    const l = listening.get(e.id.slice(0, 12));
+    if (l) toListening.push(l - e.time);
+    const c = e.name ? consulEntry(stages, e.name) : undefined;
+    if (!c) continue;
+    toRegistered.push(c.registered - e.time);
+    if (c.passing !== undefined) toPassing.push(c.passing - c.registered);
+  }
+  return {
+    startToListeningMs: distribution(toListening),
+    startToConsulRegisteredMs: distribution(toRegistered),
+    registeredToPassingMs: distribution(toPassing),
+  };
 }
