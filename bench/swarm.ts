@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDockerEvents } from './lib/docker-events.js';
 import { swarmReport, type FrontRun, type Phase } from './lib/swarm-report.js';
-import { poolApplied, watchConsul } from './lib/swarm-stages.js';
+import { serviceLog, watchConsul } from './lib/swarm-stages.js';
 import { get } from '../test/helpers/http.js';
 import { startLoad } from '../test/helpers/load.js';
 import { freePorts } from '../test/helpers/ports.js';
@@ -159,11 +159,14 @@ async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<obje
   await phase('rolling update', 'service', 'update', '--quiet', '--env-add', 'V=2', 'bench');
   const fronts: Record<string, FrontRun> = {};
   for (const l of loads) fronts[l.name] = { path: l.path, run: l.run, samples: await l.run.stop() };
+  const applied = async (service: string) =>
+    (await serviceLog(docker, service, ['pool applied'])).map((l) => l.time);
   const stages = {
     consul: consul.stop(),
+    registrator: await serviceLog(docker, `${s.stack}_registrator`, ['registered', 'deregistered']),
     applied: {
-      gateway: await poolApplied(docker, `${s.stack}_gateway`),
-      'gateway-lua': await poolApplied(docker, 'gwlua'),
+      gateway: await applied(`${s.stack}_gateway`),
+      'gateway-lua': await applied('gwlua'),
     },
   };
   return {
@@ -193,7 +196,10 @@ async function main(): Promise<void> {
     await servedByAll(Object.values(urls), 2);
     const result = await run(s, urls, logDir);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    const suffix = `${app === 'c' ? '' : `-${app}`}${check === 'passing' ? '' : `-check-${check}`}`;
+    const suffix =
+      (app === 'c' ? '' : `-${app}`) +
+      (check === 'passing' ? '' : `-check-${check}`) +
+      (rate === 40 ? '' : `-rate-${rate}`);
     const file = join('bench/results', `swarm${suffix}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   } finally {

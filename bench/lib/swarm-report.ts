@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LoadRun, LoadSample } from '../../test/helpers/load.js';
 import type { ContainerEvent } from './docker-events.js';
 import { distribution } from './stats.js';
-import { consulEntry, routableAt, type StageInput } from './swarm-stages.js';
+import { routableAt, taskTimes, type StageInput } from './swarm-stages.js';
 
 /** The figures of bench/swarm.ts, per front, from the load samples, events and task logs. */
 
@@ -64,7 +64,9 @@ export function swarmReport(
   const starts = events.filter((e) => e.action === 'start');
   const kills = events.filter((e) => e.action === 'kill' && e.signal === '15');
   const logs = taskLogs(logDir);
-  const result: Record<string, unknown> = { stages: commonStages(starts, logs.listening, stages) };
+  const result: Record<string, unknown> = {
+    stages: commonStages(starts, kills, logs.listening, stages),
+  };
   for (const [name, { path, run, samples }] of Object.entries(fronts)) {
     const at = (x: LoadSample) => epoch(anchor, run, x);
     const perPhase = phases.map((p) => {
@@ -84,13 +86,21 @@ export function swarmReport(
       fromStart.push(at(first) - e.time);
       const listening = logs.listening.get(id);
       if (listening) fromListening.push(at(first) - listening);
-      const routable = e.name ? routableAt(stages, name, e.name) : undefined;
-      const passing = e.name ? consulEntry(stages, e.name)?.passing : undefined;
-      if (routable === undefined || passing === undefined) continue;
+      const t = e.name ? taskTimes(stages, e.name) : undefined;
+      const passing = t?.passing;
+      if (t === undefined || passing === undefined) continue;
+      const routable = routableAt(stages, name, { registered: t.registered, passing }, at(first));
+      if (routable === undefined) continue;
       startToRoutable.push(routable - e.time);
       passingToRoutable.push(routable - passing);
       routableToFirst.push(at(first) - routable);
     }
+    // SIGTERM -> the gateway's first pool applied after registrator deregistered the task.
+    const unroutable = kills.flatMap((k) => {
+      const gone = k.name ? taskTimes(stages, k.name)?.deregistered : undefined;
+      const applied = gone === undefined ? undefined : stages.applied[name]?.find((t) => t >= gone);
+      return applied === undefined ? [] : [applied - k.time];
+    });
     const afterSigterm = kills.map((k) => {
       const lines = (logs.drain.get(k.id.slice(0, 12)) ?? []).filter((l) => l.endsWith(` ${path}`));
       return lines.length ? Math.max(...lines.map((l) => Number(l.split(' ')[1]))) : 0;
@@ -116,15 +126,18 @@ export function swarmReport(
         stopped: kills.length,
         lastRequestAfterMs: distribution(afterSigterm),
         reachedAfter200ms: afterSigterm.filter((ms) => ms > 200).length,
+        ...(unroutable.length ? { sigtermToUnroutableMs: distribution(unroutable) } : {}),
       },
     };
   }
   return result;
 }
 
-/** The stages every front shares: the app's start, registrator's registration, the check. */
+/** The stages every front shares: the app's start, registrator's registration, the check,
+ * and on SIGTERM registrator's deregistration. */
 function commonStages(
   starts: ContainerEvent[],
+  kills: ContainerEvent[],
   listening: Map<string, number>,
   stages: StageInput,
 ): Record<string, unknown> {
@@ -134,14 +147,19 @@ function commonStages(
   for (const e of starts) {
     const l = listening.get(e.id.slice(0, 12));
     if (l) toListening.push(l - e.time);
-    const c = e.name ? consulEntry(stages, e.name) : undefined;
-    if (!c) continue;
-    toRegistered.push(c.registered - e.time);
-    if (c.passing !== undefined) toPassing.push(c.passing - c.registered);
+    const t = e.name ? taskTimes(stages, e.name) : undefined;
+    if (!t) continue;
+    toRegistered.push(t.registered - e.time);
+    if (t.passing !== undefined) toPassing.push(t.passing - t.registered);
   }
+  const toDeregistered = kills.flatMap((k) => {
+    const gone = k.name ? taskTimes(stages, k.name)?.deregistered : undefined;
+    return gone === undefined ? [] : [gone - k.time];
+  });
   return {
     startToListeningMs: distribution(toListening),
-    startToConsulRegisteredMs: distribution(toRegistered),
+    startToRegisteredMs: distribution(toRegistered),
     registeredToPassingMs: distribution(toPassing),
+    sigtermToDeregisteredMs: distribution(toDeregistered),
   };
 }

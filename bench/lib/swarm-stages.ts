@@ -77,39 +77,76 @@ export function watchConsul(
   };
 }
 
-/** Epoch ms of every 'pool applied' line the containers of a Swarm service logged. */
-export async function poolApplied(docker: Docker, service: string): Promise<number[]> {
+export interface LogLine {
+  time: number;
+  msg: string;
+  serviceId?: string;
+}
+
+/** The JSON log lines with one of `messages` that the containers of a Swarm service wrote. */
+export async function serviceLog(
+  docker: Docker,
+  service: string,
+  messages: string[],
+): Promise<LogLine[]> {
   const label = [`com.docker.swarm.service.name=${service}`];
-  const times: number[] = [];
+  const lines: LogLine[] = [];
   for (const c of await docker.listContainers({ all: true, filters: { label } })) {
     const raw = await docker.getContainer(c.Id).logs({ stdout: true, stderr: true });
     for (const line of raw.toString('latin1').split('\n')) {
       const at = line.indexOf('{');
-      if (at === -1 || !line.includes('"pool applied"')) continue;
+      if (at === -1 || !messages.some((m) => line.includes(`"${m}"`))) continue;
       try {
-        times.push((JSON.parse(line.slice(at)) as { time: number }).time);
+        const l = JSON.parse(line.slice(at)) as LogLine;
+        if (messages.includes(l.msg)) lines.push(l);
       } catch {
         // a line broken by the log stream's frame header: skip it
       }
     }
   }
-  return times.sort((a, b) => a - b);
+  return lines.sort((x, y) => x.time - y.time);
 }
 
 export interface StageInput {
   consul: Map<string, ConsulSeen>;
-  /** Per front that logs 'pool applied' (the two gateways). */
+  /** registrator's 'registered' and 'deregistered' lines (its clock: no lag of the bench's). */
+  registrator: LogLine[];
+  /** Per front that logs 'pool applied' (the two gateways): epoch ms, sorted. */
   applied: Record<string, number[]>;
 }
 
-/** A task's instance in Consul: registrator's id holds its container name (":<name>:"). */
-export const consulEntry = (s: StageInput, name: string): ConsulSeen | undefined =>
-  [...s.consul.entries()].find(([id]) => id.includes(`:${name}:`))?.[1];
+const idOf = (s: StageInput, name: string): string | undefined =>
+  [...s.consul.keys(), ...s.registrator.map((l) => l.serviceId ?? '')].find((id) =>
+    id.includes(`:${name}:`),
+  );
 
-/** When `front` could first route to the task: its first pool applied once the task passed. */
-export function routableAt(s: StageInput, front: string, name: string): number | undefined {
-  const c = consulEntry(s, name);
-  const ready = c?.passing;
-  if (ready === undefined) return undefined;
-  return s.applied[front]?.find((t) => t >= ready);
+/** A task's registration (registrator's log) and first passing state (registration plus the
+ * delay the bench's watcher saw between the two). registrator's id holds the container name. */
+export function taskTimes(
+  s: StageInput,
+  name: string,
+): { registered: number; passing?: number; deregistered?: number } | undefined {
+  const id = idOf(s, name);
+  const line = (msg: string) => s.registrator.find((l) => l.msg === msg && l.serviceId === id);
+  const registered = line('registered')?.time;
+  if (!id || registered === undefined) return undefined;
+  const seen = s.consul.get(id);
+  const passing =
+    seen?.passing === undefined ? undefined : registered + seen.passing - seen.registered;
+  return { registered, passing, deregistered: line('deregistered')?.time };
+}
+
+/** When `front` could first route to the task: its first pool applied once the task passed,
+ * or, if the task's first request through it came earlier (the bench's watcher lags behind
+ * the gateway's under load), the last one between the registration and that request. */
+export function routableAt(
+  s: StageInput,
+  front: string,
+  task: { registered: number; passing: number },
+  firstRequest: number,
+): number | undefined {
+  const applied = s.applied[front] ?? [];
+  const after = applied.find((t) => t >= task.passing);
+  if (after !== undefined && after <= firstRequest) return after;
+  return applied.filter((t) => t >= task.registered && t <= firstRequest).pop() ?? after;
 }
