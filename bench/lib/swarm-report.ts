@@ -95,11 +95,14 @@ export function swarmReport(
       passingToRoutable.push(routable - passing);
       routableToFirst.push(at(first) - routable);
     }
-    // SIGTERM -> the gateway's first pool applied after registrator deregistered the task.
+    // SIGTERM -> the gateway's pool applied nearest to registrator's 'deregistered' line (that
+    // line follows Consul's answer: on a busy machine the gateway may have applied just before).
     const unroutable = kills.flatMap((k) => {
       const gone = k.name ? taskTimes(stages, k.name)?.deregistered : undefined;
-      const applied = gone === undefined ? undefined : stages.applied[name]?.find((t) => t >= gone);
-      return applied === undefined ? [] : [applied - k.time];
+      const near = (stages.applied[name] ?? [])
+        .filter((t) => t >= k.time)
+        .sort((x, y) => Math.abs(x - (gone ?? 0)) - Math.abs(y - (gone ?? 0)))[0];
+      return gone === undefined || near === undefined ? [] : [near - k.time];
     });
     const afterSigterm = kills.map((k) => {
       const lines = (logs.drain.get(k.id.slice(0, 12)) ?? []).filter((l) => l.endsWith(` ${path}`));
