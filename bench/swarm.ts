@@ -6,7 +6,15 @@
  * reload pool mode (GATEWAY_MODE=reload: every change reloads nginx) and a second service in
  * lua pool mode (no reload).
  *
- *   npx tsx bench/swarm.ts [--rate 40] [--check tcp|none]   (root, Docker; ~3 min)
+ *   npx tsx bench/swarm.ts [--rate 40] [--app c|node] [--check passing|tcp|none]
+ *   (root, Docker; ~3 min)
+ *
+ * --app c (default): the demo app in C (compose/demo/fast-server.c, built statically by
+ * compose/demo/build-fast-image.sh), listening milliseconds after its container starts; node:
+ * the Node demo (compose/demo/server.mjs), which listens about a second after. --check passing
+ * (default): a 1 s TCP check by the agent that starts passing (SERVICE_CHECK_INITIAL_STATUS:
+ * Consul runs a new check's first probe at a random point of its first interval, up to 1 s
+ * late); tcp: starts critical, routed after its first probe; none: no check.
  *
  * Per front: failed requests per phase; new task -> first request answered by it (from its
  * container's `start` event, and from the moment its app listens); SIGTERM -> last request
@@ -14,11 +22,13 @@
  * path that names the front). Results: bench/results/swarm.json, bench/README.md.
  */
 import type Docker from 'dockerode';
+import { execa } from 'execa';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDockerEvents } from './lib/docker-events.js';
 import { swarmReport, type FrontRun, type Phase } from './lib/swarm-report.js';
+import { serviceLog, watchConsul } from './lib/swarm-stages.js';
 import { get } from '../test/helpers/http.js';
 import { startLoad } from '../test/helpers/load.js';
 import { freePorts } from '../test/helpers/ports.js';
@@ -31,8 +41,18 @@ const arg = (name: string): string | undefined => {
   return i === -1 ? undefined : process.argv[i + 1];
 };
 const rate = Number(arg('--rate')) || 40;
-/** tcp (default): a TCP check gates the routing of a new task; none: routed when it starts. */
-const check = arg('--check') ?? 'tcp';
+const app = arg('--app') ?? 'c';
+const check = arg('--check') ?? 'passing';
+const APP_IMAGE = app === 'c' ? 'docker-consul-gateway/demo-fast:latest' : IMAGES.demo;
+const CHECK_ENV: Record<string, string[]> = {
+  passing: [
+    'SERVICE_CHECK_TCP=true',
+    'SERVICE_CHECK_INTERVAL=1s',
+    'SERVICE_CHECK_INITIAL_STATUS=passing',
+  ],
+  tcp: ['SERVICE_CHECK_TCP=true', 'SERVICE_CHECK_INTERVAL=1s'],
+  none: [],
+};
 
 const NGINX_CONF = `worker_processes 1;
 events { worker_connections 1024; }
@@ -86,9 +106,9 @@ async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<F
     ...['--mount', `type=bind,src=${logDir},dst=/drain`, '-e', 'DRAIN_LOG_DIR=/drain'],
     ...['-e', 'SERVICE_NAME=bench', '-e', 'SERVICE_TAGS=urlprefix-/'],
     ...['-e', 'SERVICE_8080_NAME=bench', '-e', 'STOP_DELAY_MS=2000', '-e', 'DRAIN_STATUS=503'],
-    // Routed once it accepts connections: a TCP check by the agent, which is on the network.
-    ...(check === 'tcp' ? ['-e', 'SERVICE_CHECK_TCP=true', '-e', 'SERVICE_CHECK_INTERVAL=1s'] : []),
-    ...['--container-label', 'org.toolkit.test=swarm-bench', IMAGES.demo],
+    // A TCP check by the agent, which is on the network.
+    ...(CHECK_ENV[check] ?? []).flatMap((kv) => ['-e', kv]),
+    ...['--container-label', 'org.toolkit.test=swarm-bench', APP_IMAGE],
   );
   return {
     gateway: `${s.gatewayUrl}/gw`,
@@ -117,7 +137,9 @@ async function servedByAll(urls: string[], n: number): Promise<void> {
 
 async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<object> {
   const anchor = { wall: Date.now(), perf: performance.now() };
-  const events = startDockerEvents(s.engines[0]?.docker as Docker);
+  const docker = s.engines[0]?.docker as Docker;
+  const events = startDockerEvents(docker);
+  const consul = watchConsul(s.consulUrl, 'bench');
   const loads = Object.entries(urls).map(([name, url]) => ({
     name,
     path: new URL(url).pathname,
@@ -137,19 +159,33 @@ async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<obje
   await phase('rolling update', 'service', 'update', '--quiet', '--env-add', 'V=2', 'bench');
   const fronts: Record<string, FrontRun> = {};
   for (const l of loads) fronts[l.name] = { path: l.path, run: l.run, samples: await l.run.stop() };
+  const applied = async (service: string) =>
+    (await serviceLog(docker, service, ['pool applied'])).map((l) => l.time);
+  const stages = {
+    consul: consul.stop(),
+    registrator: await serviceLog(docker, `${s.stack}_registrator`, ['registered', 'deregistered']),
+    applied: {
+      gateway: await applied(`${s.stack}_gateway`),
+      'gateway-lua': await applied('gwlua'),
+    },
+  };
   return {
     rate,
+    app,
     check,
     phases,
-    ...swarmReport(fronts, anchor, await events.stop(), phases, logDir),
+    ...swarmReport(fronts, anchor, await events.stop(), phases, logDir, stages),
   };
 }
 
 async function main(): Promise<void> {
+  if (!CHECK_ENV[check] || !['c', 'node'].includes(app)) throw new Error('bad --app or --check');
   const { NGINX_IMAGE } = await standInEnv();
+  if (app === 'c')
+    await execa('bash', ['compose/demo/build-fast-image.sh', APP_IMAGE], { stdio: 'inherit' });
   const s = await startSwarmStack('bnsw', {
     bridgeCidr: '10.214.30.1/24',
-    extraImages: [NGINX_IMAGE as string],
+    extraImages: [NGINX_IMAGE as string, ...(app === 'c' ? [APP_IMAGE] : [])],
   });
   const root = mkdtempSync('/tmp/swarm-bench-');
   const logDir = join(root, 'tasks');
@@ -160,10 +196,11 @@ async function main(): Promise<void> {
     await servedByAll(Object.values(urls), 2);
     const result = await run(s, urls, logDir);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    const file = join(
-      'bench/results',
-      check === 'tcp' ? 'swarm.json' : `swarm-check-${check}.json`,
-    );
+    const suffix =
+      (app === 'c' ? '' : `-${app}`) +
+      (check === 'passing' ? '' : `-check-${check}`) +
+      (rate === 40 ? '' : `-rate-${rate}`);
+    const file = join('bench/results', `swarm${suffix}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await s.stop();

@@ -1,7 +1,10 @@
 /**
  * `M.balance()` of the `gateway_pool` module (balancer_by_lua of `upstream gateway_pool`):
- * round-robin over the route's peers that access() put in `ngx.ctx.gw_info`; retries (up to 3
- * tries, as reload mode) go to peers not yet tried in this request, and a peer that failed is
+ * round-robin over the route's peers that access() put in `ngx.ctx.gw_info`; retries go to peers
+ * not yet tried in this request, up to MAX_TRIES tries in all (nginx's proxy_next_upstream_tries,
+ * the same in reload mode; and within proxy_next_upstream_timeout), so that a request finds a
+ * serving instance when several drain at once (a scale-down SIGTERMs them together and they
+ * answer 503 until their deregistration arrives). A peer that failed is
  * skipped unless every peer is: 0.25 s after its first failure, doubling with each failure that
  * follows within 10 s, up to 5 s (reload mode's fail_timeout). A container registered as passing
  * before it listens is thus tried again within a quarter second, not 5 s later, while a dead peer
@@ -11,6 +14,9 @@
  * failed marks are per worker, as in nginx's own upstreams without a shared `zone`: no
  * shared-dict operation per request.
  */
+/** Tries per request, the first included: every peer of a route of up to this many. */
+export const MAX_TRIES = 5;
+
 export const LUA_BALANCE = `local balancer = require "ngx.balancer"
         -- WebSockets and gRPC calls idle up to the route's timeout= (send and read), not the
         -- 60 s of an ordinary response.
@@ -41,7 +47,7 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
                 local start = (M.rr[ctx.gw_route] or 0) + 1
                 M.rr[ctx.gw_route] = start
                 ctx.gw_start = start
-                local more = math.min(info.n, 3) - 1
+                local more = math.min(info.n, ${MAX_TRIES}) - 1
                 if more > 0 then balancer.set_more_tries(more) end
                 idle_timeouts(info)
             elseif ctx.gw_last and balancer.get_last_failure() then

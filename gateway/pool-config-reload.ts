@@ -124,9 +124,11 @@ export function poolProxySettings(routeHeader: string, requestBuffering: boolean
     proxy_connect_timeout 2s;
     proxy_send_timeout 60s;
     proxy_read_timeout 60s;
-    # A refused or reset connection (an instance going away) is retried on the next instance.
+    # A refused or reset connection (an instance going away) is retried on the next instance; up to
+    # 5 tries (every instance of a route of up to 5), so that a request finds a serving instance
+    # while several drain at once (a scale-down stops them together; they answer 503 meanwhile).
     proxy_next_upstream error timeout http_502 http_503 http_504;
-    proxy_next_upstream_tries 3;
+    proxy_next_upstream_tries 5;
     proxy_next_upstream_timeout 10s;
 
     proxy_buffering off;

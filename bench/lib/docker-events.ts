@@ -7,6 +7,8 @@ export interface ContainerEvent {
   time: number;
   /** For kill events: the signal number, as Docker reports it ("15"). */
   signal?: string;
+  /** The container's name (a Swarm task's: <service>.<slot>.<task id>). */
+  name?: string;
 }
 
 /** Records the container `start` and `kill` events of one engine until stopped. */
@@ -30,11 +32,13 @@ export function startDockerEvents(docker: Docker): { stop(): Promise<ContainerEv
             Actor?: { Attributes?: Record<string, string> };
           };
           const signal = e.Actor?.Attributes?.signal;
+          const name = e.Actor?.Attributes?.name;
           events.push({
             id: e.id,
             action: e.Action,
             time: e.timeNano / 1e6,
             ...(signal ? { signal } : {}),
+            ...(name ? { name } : {}),
           });
         }
       });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LoadRun, LoadSample } from '../../test/helpers/load.js';
 import type { ContainerEvent } from './docker-events.js';
 import { distribution } from './stats.js';
+import { routableAt, taskTimes, type StageInput } from './swarm-stages.js';
 
 /** The figures of bench/swarm.ts, per front, from the load samples, events and task logs. */
 
@@ -58,11 +59,14 @@ export function swarmReport(
   events: ContainerEvent[],
   phases: Phase[],
   logDir: string,
+  stages: StageInput,
 ): Record<string, unknown> {
   const starts = events.filter((e) => e.action === 'start');
   const kills = events.filter((e) => e.action === 'kill' && e.signal === '15');
   const logs = taskLogs(logDir);
-  const result: Record<string, unknown> = {};
+  const result: Record<string, unknown> = {
+    stages: commonStages(starts, kills, logs.listening, stages),
+  };
   for (const [name, { path, run, samples }] of Object.entries(fronts)) {
     const at = (x: LoadSample) => epoch(anchor, run, x);
     const perPhase = phases.map((p) => {
@@ -72,6 +76,9 @@ export function swarmReport(
     });
     const fromStart: number[] = [];
     const fromListening: number[] = [];
+    const startToRoutable: number[] = [];
+    const passingToRoutable: number[] = [];
+    const routableToFirst: number[] = [];
     for (const e of starts) {
       const id = e.id.slice(0, 12);
       const first = samples.find((x) => x.status === 200 && x.body.startsWith(`${id} `));
@@ -79,7 +86,24 @@ export function swarmReport(
       fromStart.push(at(first) - e.time);
       const listening = logs.listening.get(id);
       if (listening) fromListening.push(at(first) - listening);
+      const t = e.name ? taskTimes(stages, e.name) : undefined;
+      const passing = t?.passing;
+      if (t === undefined || passing === undefined) continue;
+      const routable = routableAt(stages, name, { registered: t.registered, passing }, at(first));
+      if (routable === undefined) continue;
+      startToRoutable.push(routable - e.time);
+      passingToRoutable.push(routable - passing);
+      routableToFirst.push(at(first) - routable);
     }
+    // SIGTERM -> the gateway's pool applied nearest to registrator's 'deregistered' line (that
+    // line follows Consul's answer: on a busy machine the gateway may have applied just before).
+    const unroutable = kills.flatMap((k) => {
+      const gone = k.name ? taskTimes(stages, k.name)?.deregistered : undefined;
+      const near = (stages.applied[name] ?? [])
+        .filter((t) => t >= k.time)
+        .sort((x, y) => Math.abs(x - (gone ?? 0)) - Math.abs(y - (gone ?? 0)))[0];
+      return gone === undefined || near === undefined ? [] : [near - k.time];
+    });
     const afterSigterm = kills.map((k) => {
       const lines = (logs.drain.get(k.id.slice(0, 12)) ?? []).filter((l) => l.endsWith(` ${path}`));
       return lines.length ? Math.max(...lines.map((l) => Number(l.split(' ')[1]))) : 0;
@@ -92,13 +116,53 @@ export function swarmReport(
         started: starts.length,
         startToFirstRoutedMs: distribution(fromStart),
         listeningToFirstRoutedMs: distribution(fromListening),
+        ...(startToRoutable.length
+          ? {
+              // From the gateway's log: its first 'pool applied' after the task passed in Consul.
+              startToRoutableMs: distribution(startToRoutable),
+              passingToRoutableMs: distribution(passingToRoutable),
+              routableToFirstRoutedMs: distribution(routableToFirst),
+            }
+          : {}),
       },
       sigterm: {
         stopped: kills.length,
         lastRequestAfterMs: distribution(afterSigterm),
         reachedAfter200ms: afterSigterm.filter((ms) => ms > 200).length,
+        ...(unroutable.length ? { sigtermToUnroutableMs: distribution(unroutable) } : {}),
       },
     };
   }
   return result;
+}
+
+/** The stages every front shares: the app's start, registrator's registration, the check,
+ * and on SIGTERM registrator's deregistration. */
+function commonStages(
+  starts: ContainerEvent[],
+  kills: ContainerEvent[],
+  listening: Map<string, number>,
+  stages: StageInput,
+): Record<string, unknown> {
+  const toListening: number[] = [];
+  const toRegistered: number[] = [];
+  const toPassing: number[] = [];
+  for (const e of starts) {
+    const l = listening.get(e.id.slice(0, 12));
+    if (l) toListening.push(l - e.time);
+    const t = e.name ? taskTimes(stages, e.name) : undefined;
+    if (!t) continue;
+    toRegistered.push(t.registered - e.time);
+    if (t.passing !== undefined) toPassing.push(t.passing - t.registered);
+  }
+  const toDeregistered = kills.flatMap((k) => {
+    const gone = k.name ? taskTimes(stages, k.name)?.deregistered : undefined;
+    return gone === undefined ? [] : [gone - k.time];
+  });
+  return {
+    startToListeningMs: distribution(toListening),
+    startToRegisteredMs: distribution(toRegistered),
+    registeredToPassingMs: distribution(toPassing),
+    sigtermToDeregisteredMs: distribution(toDeregistered),
+  };
 }
