@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // gateway CLI: argv/env -> typed config -> gateway. The only file that reads process.env/argv
 // and exits.
 import { tmpdir } from 'node:os';

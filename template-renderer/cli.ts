@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // template-renderer CLI: argv/env/config file -> typed config -> renderer. The only file that
 // reads process.env/argv and exits.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -67,9 +67,10 @@ export async function measureSize(input: Input): Promise<SizeResult> {
   if (!existsSync(cli)) throw new Error('dist/gateway/cli.js missing: npm run build first');
   const lines: string[] = [];
   const started = performance.now();
+  // Run as its package bin (the shebang's Node flags apply, as for `npx gateway`).
   const gw = new Child(
-    process.execPath,
-    [cli, '--listen', `127.0.0.1:${listen}`, '--status-addr', `127.0.0.1:${status}`]
+    cli,
+    ['--listen', `127.0.0.1:${listen}`, '--status-addr', `127.0.0.1:${status}`]
       .concat(['--consul-addr', agent.addr, '--work-dir', workDir, '--log-level', 'warn'])
       .concat(['--worker-processes', '1']),
     { cwd: ROOT, onLine: (line) => void lines.push(line) },
