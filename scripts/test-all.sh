@@ -65,4 +65,8 @@ echo "==================== test:all summary ===================="
 printf '%s\n' "${summary[@]}"
 echo "----------------------------------------------------------"
 echo "total: $total_pass passed, $total_fail failed"
+# The same tally as mocha's last lines, for tools that read a run's end for it.
+echo
+echo "  $total_pass passing ($((SECONDS / 60))m)"
+[ "$total_fail" = 0 ] || echo "  $total_fail failing"
 exit $status
