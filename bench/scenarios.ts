@@ -24,7 +24,19 @@ async function startAndTime(
   await container.start();
   const startedAt = Date.now();
   const ms = await pollUntilServed(url, name, 20_000);
-  return { containerName: name, startedAt, routedAt: startedAt + Math.round(ms), ms };
+  const routedAt = startedAt + Math.round(ms);
+  // The bench's own instants beside the programs' lines (bench/convergence.ts --logs).
+  for (const [msg, time] of [
+    ['started', startedAt],
+    ['routed', routedAt],
+  ] as const)
+    stack.logs.push({
+      at: time,
+      program: 'bench',
+      json: { time, msg, containerName: name, id: container.id.slice(0, 12) },
+      text: '',
+    });
+  return { containerName: name, startedAt, routedAt, ms };
 }
 
 function result(mode: string, timed: (Timed & { ms: number })[], stack: Stack): ConvergenceResult {
@@ -46,6 +58,7 @@ export async function convergence(
   containers: TestContainers,
   count: number,
   mode: 'passing' | 'http-check-1s',
+  image?: string,
 ): Promise<ConvergenceResult> {
   const timed: (Timed & { ms: number })[] = [];
   const check: Record<string, string> =
@@ -61,6 +74,7 @@ export async function convergence(
     const path = `c${i}${mode === 'passing' ? 'p' : 'h'}`;
     const container = await containers.run({
       name: id,
+      image,
       start: false,
       publish: { '80': '' },
       env: {
@@ -85,6 +99,7 @@ export async function scaleOut(
   stack: Stack,
   containers: TestContainers,
   count: number,
+  image?: string,
 ): Promise<ConvergenceResult> {
   const env = {
     SERVICE_NAME: 'bench-scale',
@@ -98,6 +113,7 @@ export async function scaleOut(
   const stable = containers.uniqueName('scale-stable');
   await containers.run({
     name: stable,
+    image,
     publish: { '80': '' },
     env: { ...env, BACKEND_ID: stable },
   });
@@ -107,6 +123,7 @@ export async function scaleOut(
     const id = containers.uniqueName(`scale-${i}`);
     const c = await containers.run({
       name: id,
+      image,
       start: false,
       publish: { '80': '' },
       env: { ...env, BACKEND_ID: id },
