@@ -50,10 +50,10 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1_000));
     for (let round = 0; round < rounds; round++) {
       const l1 = load();
-      const passing = await convergence(stack, containers, samples, 'passing', image);
+      const passing = await convergence(stack, containers, samples, 'passing', { image });
       await containers.cleanup();
       const l2 = load();
-      const scale = await scaleOut(stack, containers, samples, image);
+      const scale = await scaleOut(stack, containers, samples, { image });
       await containers.cleanup();
       console.log(line('new route', passing, l1));
       console.log(line('scale-out', scale, l2));
