@@ -24,7 +24,19 @@ async function startAndTime(
   await container.start();
   const startedAt = Date.now();
   const ms = await pollUntilServed(url, name, 20_000);
-  return { containerName: name, startedAt, routedAt: startedAt + Math.round(ms), ms };
+  const routedAt = startedAt + Math.round(ms);
+  // The bench's own instants beside the programs' lines (bench/convergence.ts --logs).
+  for (const [msg, time] of [
+    ['started', startedAt],
+    ['routed', routedAt],
+  ] as const)
+    stack.logs.push({
+      at: time,
+      program: 'bench',
+      json: { time, msg, containerName: name, id: container.id.slice(0, 12) },
+      text: '',
+    });
+  return { containerName: name, startedAt, routedAt, ms };
 }
 
 function result(mode: string, timed: (Timed & { ms: number })[], stack: Stack): ConvergenceResult {
@@ -37,6 +49,16 @@ function result(mode: string, timed: (Timed & { ms: number })[], stack: Stack): 
   };
 }
 
+/** What a bench run varies: the backend image, and names that differ between side-by-side stacks. */
+export interface ScenarioOptions {
+  /** The backend's image (default the test busybox). */
+  image?: string;
+  /** Prefix of every service name and route path, so two stacks' samples never mix. */
+  label?: string;
+  /** Number of the first sample (service names stay unique across calls). */
+  first?: number;
+}
+
 /**
  * Start one container after another, each a new service on a new route (so the edge and the pool
  * both change); time from `docker start` returning to the first answer from it through the gateway.
@@ -46,6 +68,7 @@ export async function convergence(
   containers: TestContainers,
   count: number,
   mode: 'passing' | 'http-check-1s',
+  { image, label = '', first = 0 }: ScenarioOptions = {},
 ): Promise<ConvergenceResult> {
   const timed: (Timed & { ms: number })[] = [];
   const check: Record<string, string> =
@@ -56,11 +79,12 @@ export async function convergence(
           SERVICE_CHECK_INITIAL_STATUS: 'passing',
         }
       : { SERVICE_80_CHECK_HTTP: '/health', SERVICE_80_CHECK_INTERVAL: '1s' };
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     const id = containers.uniqueName(`conv-${mode}-${i}`);
-    const path = `c${i}${mode === 'passing' ? 'p' : 'h'}`;
+    const path = `${label}c${i}${mode === 'passing' ? 'p' : 'h'}`;
     const container = await containers.run({
       name: id,
+      image,
       start: false,
       publish: { '80': '' },
       env: {
@@ -85,19 +109,21 @@ export async function scaleOut(
   stack: Stack,
   containers: TestContainers,
   count: number,
+  { image, label = '' }: ScenarioOptions = {},
 ): Promise<ConvergenceResult> {
   const env = {
-    SERVICE_NAME: 'bench-scale',
-    SERVICE_TAGS: 'urlprefix-/scale/',
-    PATHS: 'scale',
+    SERVICE_NAME: `bench-${label}scale`,
+    SERVICE_TAGS: `urlprefix-/${label}scale/`,
+    PATHS: `${label}scale`,
     SERVICE_80_CHECK_HTTP: '/health',
     SERVICE_80_CHECK_INTERVAL: '10s',
     SERVICE_CHECK_INITIAL_STATUS: 'passing',
   };
-  const url = `${stack.gatewayUrl}/scale/`;
+  const url = `${stack.gatewayUrl}/${label}scale/`;
   const stable = containers.uniqueName('scale-stable');
   await containers.run({
     name: stable,
+    image,
     publish: { '80': '' },
     env: { ...env, BACKEND_ID: stable },
   });
@@ -107,6 +133,7 @@ export async function scaleOut(
     const id = containers.uniqueName(`scale-${i}`);
     const c = await containers.run({
       name: id,
+      image,
       start: false,
       publish: { '80': '' },
       env: { ...env, BACKEND_ID: id },
@@ -122,7 +149,7 @@ export async function scaleOut(
         const status = JSON.parse(res.body) as {
           routes: { path: string; servers: { target: string }[] }[];
         };
-        const route = status.routes.find((r) => r.path === '/scale/');
+        const route = status.routes.find((r) => r.path === `/${label}scale/`);
         return route !== undefined && !route.servers.some((x) => x.target === target);
       },
       { timeoutMs: 20_000, what: `${id} out of the pool` },

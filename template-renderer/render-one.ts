@@ -56,7 +56,10 @@ export async function renderAndWrite(t: TemplateState, c: RenderContext): Promis
   const { destination } = t.config;
   let changed: boolean;
   try {
-    changed = await writeOutput(t.config, t.lastOutput, result.output, c);
+    const previous = { output: t.lastOutput, stamp: t.lastStamp };
+    const written = await writeOutput(t.config, previous, result.output, c);
+    changed = written.changed;
+    t.lastStamp = written.stamp;
   } catch (error) {
     t.lastError = describeError(error);
     c.log.error({ destination, err: t.lastError }, 'write failed; retrying in 1 s');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { configError } from '../common/errors.js';
 import { engineFor, type Compiled, type Engines } from './syntax/index.js';
+import type { FileStamp } from './file-stamp.js';
 import type { TemplateConfig, TemplateStatus } from './types.js';
 
 /** A template as the runner tracks it between rounds. */
@@ -21,6 +22,8 @@ export interface TemplateState {
   /** Rendered once with complete data. */
   complete: boolean;
   lastOutput?: string;
+  /** The destination as the last render left it (write.ts skips reading it back when unchanged). */
+  lastStamp?: FileStamp;
   renders: number;
   lastRenderAt?: number;
   lastChangeAt?: number;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ToolkitError } from '../common/errors.js';
+import { stampOf, unchangedSince, type FileStamp } from './file-stamp.js';
 import type { TemplateConfig } from './types.js';
 
 export interface WriteOptions {
@@ -64,16 +65,22 @@ function writeError(destination: string, error: unknown): ToolkitError {
 
 /**
  * A render's output: written atomically, or in -dry mode printed to `stdout` when it differs from
- * the previous one. Returns whether it changed.
+ * the previous one. Returns whether it changed, and the file's stamp after it (file-stamp.ts).
  */
 export async function writeOutput(
   config: TemplateConfig,
-  previous: string | undefined,
+  previous: { output?: string; stamp?: FileStamp },
   output: string,
   o: { dry?: boolean; stdout?: { write(text: string): unknown } },
-): Promise<boolean> {
-  if (!o.dry) return (await atomicWrite(config.destination, output, config)).changed;
-  const changed = previous !== output;
-  if (changed) o.stdout?.write(`> ${config.destination}\n${output}\n`);
-  return changed;
+): Promise<{ changed: boolean; stamp?: FileStamp }> {
+  if (o.dry) {
+    const changed = previous.output !== output;
+    if (changed) o.stdout?.write(`> ${config.destination}\n${output}\n`);
+    return { changed };
+  }
+  // The same output as last time, into a file nobody touched since: nothing to read or write.
+  if (previous.output === output && unchangedSince(config.destination, previous.stamp))
+    return { changed: false, stamp: previous.stamp };
+  const { changed } = await atomicWrite(config.destination, output, config);
+  return { changed, stamp: stampOf(config.destination) };
 }

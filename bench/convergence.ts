@@ -1,0 +1,80 @@
+/**
+ * The convergence scenarios of bench/pipeline.ts alone (new route and scale-out, check passing
+ * from the start), with their per-stage breakdown: `npx tsx bench/convergence.ts` (after
+ * `npm run build`). Quick enough to run one tree after another in one session (issue 18).
+ *
+ *   --samples <n>        containers per scenario (default 20)
+ *   --backend <kind>     busybox (default; forks per request) or fast (bench/fast-backend, built
+ *                        with `bash bench/fast-backend/build.sh`: keep-alive, no fork)
+ *   --rounds <n>         repeat both scenarios n times on one stack (default 1)
+ *   --log-level <level>  the programs' log level (default info)
+ *   --logs <file>        write every JSON log line of the programs there (for analysis)
+ *   --out <file>         write the figures as JSON there
+ */
+import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { TestContainers } from '../test/helpers/containers.js';
+import { closeAgent } from './lib/http.js';
+import { startStack, tail } from './lib/stack.js';
+import { STAGES } from './lib/stages.js';
+import { convergence, scaleOut, type ConvergenceResult } from './scenarios.js';
+
+const FAST_IMAGE = 'toolkit-test/fast-backend:latest';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+const samples = Number(flag('samples', '20'));
+const rounds = Number(flag('rounds', '1'));
+const backend = flag('backend', 'busybox');
+const image = backend === 'fast' ? FAST_IMAGE : undefined;
+const logLevel = flag('log-level', 'info');
+
+const load = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
+function line(name: string, r: ConvergenceResult, loadAvg: number): string {
+  const stages = STAGES.filter((k) => r.stages[k])
+    .map((k) => `${k} ${r.stages[k]?.p50}/${r.stages[k]?.p95}`)
+    .join(', ');
+  return `${name.padEnd(10)} p50 ${r.p50} / p95 ${r.p95} / max ${r.max} (n=${r.n}, load ${loadAvg})  ${stages}`;
+}
+
+async function main(): Promise<void> {
+  const containers = new TestContainers('bench-conv');
+  const levelArgs = ['--log-level', logLevel];
+  const stack = await startStack({ gatewayArgs: levelArgs, registratorArgs: levelArgs });
+  const results: Record<string, unknown>[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (let round = 0; round < rounds; round++) {
+      const l1 = load();
+      const passing = await convergence(stack, containers, samples, 'passing', { image });
+      await containers.cleanup();
+      const l2 = load();
+      const scale = await scaleOut(stack, containers, samples, { image });
+      await containers.cleanup();
+      console.log(line('new route', passing, l1));
+      console.log(line('scale-out', scale, l2));
+      results.push({ round, backend, passing, scaleOut: scale, load: { passing: l1, scale: l2 } });
+    }
+    const out = flag('out', '');
+    if (out)
+      writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+  } catch (error) {
+    process.stderr.write(`[bench] last program output:\n${tail(stack.logs, 40)}\n`);
+    throw error;
+  } finally {
+    const logs = flag('logs', '');
+    if (logs) writeFileSync(logs, stack.logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    await containers.cleanup();
+    await stack.stop();
+    closeAgent();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
