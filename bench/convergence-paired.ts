@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TestContainers } from '../test/helpers/containers.js';
+import { fastBackend } from './lib/fast-backend.js';
 import { closeAgent } from './lib/http.js';
 import { startStack, tail, type Stack } from './lib/stack.js';
 import { convergence, scaleOut } from './scenarios.js';
@@ -26,12 +27,12 @@ function flag(name: string, fallback: string): string {
 const against = flag('against', '');
 const samples = Number(flag('samples', '20'));
 const block = Number(flag('block', '5'));
-const image =
-  flag('backend', 'busybox') === 'fast' ? 'toolkit-test/fast-backend:latest' : undefined;
+const fast = flag('backend', 'busybox') === 'fast';
 const prefix = flag('logs', '');
 
 async function main(): Promise<void> {
   if (!against) throw new Error('--against <worktree> is required');
+  const backendOptions = fast ? await fastBackend() : {};
   const other = (await import(pathToFileURL(join(against, 'test/helpers/stack.ts')).href)) as {
     startStack: () => Promise<Stack>;
   };
@@ -48,12 +49,12 @@ async function main(): Promise<void> {
       const order = (first / block) % 2 === 0 ? sides : [...sides].reverse();
       for (const s of order) {
         await convergence(s.stack, containers, block, 'passing', {
-          image,
+          ...backendOptions,
           label: s.label,
           first,
         });
         await containers.cleanup();
-        await scaleOut(s.stack, containers, block, { image, label: s.label });
+        await scaleOut(s.stack, containers, block, { ...backendOptions, label: s.label });
         await containers.cleanup();
       }
     }

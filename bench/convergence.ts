@@ -4,8 +4,8 @@
  * `npm run build`). Quick enough to run one tree after another in one session (issue 18).
  *
  *   --samples <n>        containers per scenario (default 20)
- *   --backend <kind>     busybox (default; forks per request) or fast (bench/fast-backend, built
- *                        with `bash bench/fast-backend/build.sh`: keep-alive, no fork)
+ *   --backend <kind>     busybox (default; forks per request) or fast (bench/lib/fast-backend.ts:
+ *                        the demo app in C, keep-alive, no fork; built when missing)
  *   --rounds <n>         repeat both scenarios n times on one stack (default 1)
  *   --log-level <level>  the programs' log level (default info)
  *   --logs <file>        write every JSON log line of the programs there (for analysis)
@@ -17,9 +17,8 @@ import { TestContainers } from '../test/helpers/containers.js';
 import { closeAgent } from './lib/http.js';
 import { startStack, tail } from './lib/stack.js';
 import { STAGES } from './lib/stages.js';
+import { fastBackend } from './lib/fast-backend.js';
 import { convergence, scaleOut, type ConvergenceResult } from './scenarios.js';
-
-const FAST_IMAGE = 'toolkit-test/fast-backend:latest';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +28,6 @@ function flag(name: string, fallback: string): string {
 const samples = Number(flag('samples', '20'));
 const rounds = Number(flag('rounds', '1'));
 const backend = flag('backend', 'busybox');
-const image = backend === 'fast' ? FAST_IMAGE : undefined;
 const logLevel = flag('log-level', 'info');
 
 const load = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100;
@@ -42,6 +40,7 @@ function line(name: string, r: ConvergenceResult, loadAvg: number): string {
 }
 
 async function main(): Promise<void> {
+  const backendOptions = backend === 'fast' ? await fastBackend() : {};
   const containers = new TestContainers('bench-conv');
   const levelArgs = ['--log-level', logLevel];
   const stack = await startStack({ gatewayArgs: levelArgs, registratorArgs: levelArgs });
@@ -50,10 +49,10 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1_000));
     for (let round = 0; round < rounds; round++) {
       const l1 = load();
-      const passing = await convergence(stack, containers, samples, 'passing', { image });
+      const passing = await convergence(stack, containers, samples, 'passing', backendOptions);
       await containers.cleanup();
       const l2 = load();
-      const scale = await scaleOut(stack, containers, samples, { image });
+      const scale = await scaleOut(stack, containers, samples, backendOptions);
       await containers.cleanup();
       console.log(line('new route', passing, l1));
       console.log(line('scale-out', scale, l2));

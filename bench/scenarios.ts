@@ -51,8 +51,9 @@ function result(mode: string, timed: (Timed & { ms: number })[], stack: Stack): 
 
 /** What a bench run varies: the backend image, and names that differ between side-by-side stacks. */
 export interface ScenarioOptions {
-  /** The backend's image (default the test busybox). */
+  /** The backend's image (default the test busybox), and environment it needs on top. */
   image?: string;
+  imageEnv?: Record<string, string>;
   /** Prefix of every service name and route path, so two stacks' samples never mix. */
   label?: string;
   /** Number of the first sample (service names stay unique across calls). */
@@ -68,7 +69,7 @@ export async function convergence(
   containers: TestContainers,
   count: number,
   mode: 'passing' | 'http-check-1s',
-  { image, label = '', first = 0 }: ScenarioOptions = {},
+  { image, imageEnv, label = '', first = 0 }: ScenarioOptions = {},
 ): Promise<ConvergenceResult> {
   const timed: (Timed & { ms: number })[] = [];
   const check: Record<string, string> =
@@ -88,6 +89,7 @@ export async function convergence(
       start: false,
       publish: { '80': '' },
       env: {
+        ...imageEnv,
         BACKEND_ID: id,
         PATHS: path,
         SERVICE_NAME: `bench-${path}`,
@@ -109,9 +111,10 @@ export async function scaleOut(
   stack: Stack,
   containers: TestContainers,
   count: number,
-  { image, label = '' }: ScenarioOptions = {},
+  { image, imageEnv, label = '' }: ScenarioOptions = {},
 ): Promise<ConvergenceResult> {
   const env = {
+    ...imageEnv,
     SERVICE_NAME: `bench-${label}scale`,
     SERVICE_TAGS: `urlprefix-/${label}scale/`,
     PATHS: `${label}scale`,
