@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TestContainers } from '../test/helpers/containers.js';
-import { fastBackend } from './lib/fast-backend.js';
+import { fastApp } from '../test/helpers/fast-app.js';
 import { closeAgent } from './lib/http.js';
 import { startStack, tail, type Stack } from './lib/stack.js';
 import { convergence, scaleOut } from './scenarios.js';
@@ -32,7 +32,7 @@ const prefix = flag('logs', '');
 
 async function main(): Promise<void> {
   if (!against) throw new Error('--against <worktree> is required');
-  const backendOptions = fast ? await fastBackend() : {};
+  const backendOptions = fast ? await fastApp() : {};
   const other = (await import(pathToFileURL(join(against, 'test/helpers/stack.ts')).href)) as {
     startStack: () => Promise<Stack>;
   };

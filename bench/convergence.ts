@@ -4,7 +4,7 @@
  * `npm run build`). Quick enough to run one tree after another in one session (issue 18).
  *
  *   --samples <n>        containers per scenario (default 20)
- *   --backend <kind>     busybox (default; forks per request) or fast (bench/lib/fast-backend.ts:
+ *   --backend <kind>     busybox (default; forks per request) or fast (test/helpers/fast-app.ts:
  *                        the demo app in C, keep-alive, no fork; built when missing)
  *   --rounds <n>         repeat both scenarios n times on one stack (default 1)
  *   --log-level <level>  the programs' log level (default info)
@@ -17,7 +17,7 @@ import { TestContainers } from '../test/helpers/containers.js';
 import { closeAgent } from './lib/http.js';
 import { startStack, tail } from './lib/stack.js';
 import { STAGES } from './lib/stages.js';
-import { fastBackend } from './lib/fast-backend.js';
+import { fastApp } from '../test/helpers/fast-app.js';
 import { convergence, scaleOut, type ConvergenceResult } from './scenarios.js';
 
 function flag(name: string, fallback: string): string {
@@ -40,7 +40,7 @@ function line(name: string, r: ConvergenceResult, loadAvg: number): string {
 }
 
 async function main(): Promise<void> {
-  const backendOptions = backend === 'fast' ? await fastBackend() : {};
+  const backendOptions = backend === 'fast' ? await fastApp() : {};
   const containers = new TestContainers('bench-conv');
   const levelArgs = ['--log-level', logLevel];
   const stack = await startStack({ gatewayArgs: levelArgs, registratorArgs: levelArgs });
