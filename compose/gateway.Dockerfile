@@ -85,4 +85,4 @@ USER nginx
 EXPOSE 8080 9180
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
-ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/gateway/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--expose-gc", "/app/dist/gateway/cli.js"]

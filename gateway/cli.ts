@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --expose-gc
 // gateway CLI: argv/env -> typed config -> gateway. The only file that reads process.env/argv
 // and exits.
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli
 import { describeError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { flagSpecs, resolveConfig, type GatewayConfig } from './config.js';
+import { startHeapTrim } from '../common/process/heap-trim.js';
 import { createGateway } from './index.js';
 
 const FOOTER = `Routing: tag a service urlprefix-/api, urlprefix-example.com/, urlprefix-/api strip=/api.
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
     fail(error);
   }
   const log = createLogger({ name: 'gateway', level: config.logLevel });
+  // A full collection after each 64 MB of heap growth (--expose-gc above): common/process/heap-trim.ts.
+  startHeapTrim();
   const gateway = createGateway(config, { logger: log });
   let stopping = false;
   const stop = async (): Promise<void> => {

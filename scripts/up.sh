@@ -38,7 +38,7 @@ else
   for _ in $(seq 1 60); do curl -fsS "http://$CONSUL_ADDR/v1/status/leader" 2>/dev/null | grep -q . && break; sleep 0.25; done
 fi
 start registrator node dist/registrator/cli.js -ip "$HOST_IP" "consul://$CONSUL_ADDR"
-start gateway node --max-semi-space-size=4 dist/gateway/cli.js --listen "$GATEWAY_LISTEN" --consul-addr "$CONSUL_ADDR" \
+start gateway node --max-semi-space-size=4 --expose-gc dist/gateway/cli.js --listen "$GATEWAY_LISTEN" --consul-addr "$CONSUL_ADDR" \
   --status-addr "$STATUS_ADDR" --work-dir "$RUN/gateway"
 
 cat <<MSG

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --expose-gc
 // template-renderer CLI: argv/env/config file -> typed config -> renderer. The only file that
 // reads process.env/argv and exits.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli
 import { describeError, isToolkitError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { flagSpecs, resolveConfig, type ResolvedConfig } from './config.js';
+import { startHeapTrim } from '../common/process/heap-trim.js';
 import { createRenderer, type Renderer } from './index.js';
 
 const HELP_FOOTER = `Examples:
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
     })();
   });
 
+  // A full collection after each 64 MB of heap growth (--expose-gc above): common/process/heap-trim.ts.
+  startHeapTrim();
   try {
     await renderer.start();
   } catch (error) {
