@@ -28,6 +28,9 @@ command -v gnuplot >/dev/null || need+=(gnuplot-nox)
 # system CA bundle.
 command -v openssl >/dev/null || need+=(openssl)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+# The demo app in C (compose/demo/fast-server.c), statically linked: the churn e2e test's backend.
+command -v gcc >/dev/null || need+=(gcc)
+dpkg -s libc6-dev >/dev/null 2>&1 || need+=(libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
   apt-get update -qq
