@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli.js';
 import { describeError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
-import { flagSpecs, resolveConfig, type GatewayConfig } from './config.js';
 import { startHeapTrim } from '../common/process/heap-trim.js';
+import { flagSpecs, resolveConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './index.js';
 
 const FOOTER = `Routing: tag a service urlprefix-/api, urlprefix-example.com/, urlprefix-/api strip=/api.

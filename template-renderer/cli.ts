@@ -6,8 +6,8 @@ import { destination } from 'pino';
 import { EXIT_CODES, failAndExit, printHelpIfAsked } from '../common/cli/run-cli.js';
 import { describeError, isToolkitError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
-import { flagSpecs, resolveConfig, type ResolvedConfig } from './config.js';
 import { startHeapTrim } from '../common/process/heap-trim.js';
+import { flagSpecs, resolveConfig, type ResolvedConfig } from './config.js';
 import { createRenderer, type Renderer } from './index.js';
 
 const HELP_FOOTER = `Examples:
