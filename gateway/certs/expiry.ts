@@ -10,6 +10,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type ExpiryState = 'valid' | 'expiring' | 'expired';
 
+/** Whole days from `now` to `notAfter` (negative once expired). Pure. */
+export function daysLeft(notAfter: Date, now: Date): number {
+  return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+}
+
 /** Where a certificate stands at `now`. Pure. */
 export function expiryState(notAfter: Date, now: Date, warnDays = EXPIRY_WARN_DAYS): ExpiryState {
   const left = notAfter.getTime() - now.getTime();
@@ -82,7 +87,7 @@ export class ExpiryWatch {
       source: c.source,
       hosts: c.hosts,
       notAfter: c.notAfter.toISOString(),
-      daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / DAY_MS),
+      daysLeft: daysLeft(c.notAfter, now),
     };
     if (state === 'expired')
       this.o.log.error(

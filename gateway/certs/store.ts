@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describeError } from '../../common/errors.js';
 import type { Certificate, CertificateInput, SourceKind } from './certificate.js';
 import { encodeCertificateSet } from './encode.js';
-import { expiryState, type ExpiryState } from './expiry.js';
+import { daysLeft, expiryState, type ExpiryState } from './expiry.js';
 import type { CertificateMetrics } from './metrics.js';
 import { certError, reasonOf } from './pem.js';
 import { indexHosts, selectCertificate, type HostIndex } from './select.js';
@@ -135,8 +135,7 @@ export class CertificateStore {
 
   /** Every name of every source, sorted by name then source. */
   status(): CertificateStatus[] {
-    const at = this.options.now?.() ?? new Date();
-    const now = at.getTime();
+    const now = this.options.now?.() ?? new Date();
     const out: CertificateStatus[] = [];
     for (const kind of KINDS)
       for (const [name, e] of this.entries.get(kind) as Map<string, Entry>) {
@@ -152,8 +151,8 @@ export class CertificateStore {
             ? {
                 issuer: good.issuer,
                 notAfter: good.notAfter.toISOString(),
-                daysLeft: Math.floor((good.notAfter.getTime() - now) / 86_400_000),
-                expiry: expiryState(good.notAfter, at),
+                daysLeft: daysLeft(good.notAfter, now),
+                expiry: expiryState(good.notAfter, now),
               }
             : {}),
           serving: good !== undefined && conflict === undefined,
