@@ -22,13 +22,13 @@
  * path that names the front). Results: bench/results/swarm.json, bench/README.md.
  */
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDockerEvents } from './lib/docker-events.js';
 import { swarmReport, type FrontRun, type Phase } from './lib/swarm-report.js';
 import { serviceLog, watchConsul } from './lib/swarm-stages.js';
+import { FAST_APP, fastApp } from '../test/helpers/fast-app.js';
 import { get } from '../test/helpers/http.js';
 import { startLoad } from '../test/helpers/load.js';
 import { freePorts } from '../test/helpers/ports.js';
@@ -43,7 +43,7 @@ const arg = (name: string): string | undefined => {
 const rate = Number(arg('--rate')) || 40;
 const app = arg('--app') ?? 'c';
 const check = arg('--check') ?? 'passing';
-const APP_IMAGE = app === 'c' ? 'docker-consul-gateway/demo-fast:latest' : IMAGES.demo;
+const APP_IMAGE = app === 'c' ? FAST_APP.image : IMAGES.demo;
 const CHECK_ENV: Record<string, string[]> = {
   passing: [
     'SERVICE_CHECK_TCP=true',
@@ -181,8 +181,7 @@ async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<obje
 async function main(): Promise<void> {
   if (!CHECK_ENV[check] || !['c', 'node'].includes(app)) throw new Error('bad --app or --check');
   const { NGINX_IMAGE } = await standInEnv();
-  if (app === 'c')
-    await execa('bash', ['compose/demo/build-fast-image.sh', APP_IMAGE], { stdio: 'inherit' });
+  if (app === 'c') await fastApp();
   const s = await startSwarmStack('bnsw', {
     bridgeCidr: '10.214.30.1/24',
     extraImages: [NGINX_IMAGE as string, ...(app === 'c' ? [APP_IMAGE] : [])],
