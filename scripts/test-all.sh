@@ -60,6 +60,17 @@ stage bench-scale npx tsx bench/scale.ts --smoke
 # Short slices of the throughput benchmark (gateway next to plain nginx): figures, never speed.
 stage bench-throughput npx tsx bench/throughput.ts --smoke
 
+# Each failure's title and first lines again, so a reader of the run's end sees what failed.
+for f in test-results/*.log; do
+  if grep -Eq '^ +[1-9][0-9]* failing' "$f"; then
+    echo
+    echo "==================== failures: $(basename "$f" .log) ===================="
+    # Per failure: its numbered title, the test's name and the error's first line (cut to 400).
+    awk '/^ +[1-9][0-9]* failing/ { on = 1 } on && /^  [0-9]+\) / { n = 5 }
+      on && n > 0 && !/^ *$/ { print substr($0, 1, 400); n-- }' "$f" | head -n 80
+  fi
+done
+
 echo
 echo "==================== test:all summary ===================="
 printf '%s\n' "${summary[@]}"
