@@ -4,7 +4,8 @@
  * `npx tsx bench/scale.ts` (after `npm run build`; part of `npm run bench`), `--smoke` for
  * one small size (a stage of test:all: fails when figures are missing, never on speed),
  * `--sizes 5000` (comma-separated) for some sizes only, `--agent dev` for `consul agent -dev`
- * instead of a production-mode single server (both stock).
+ * instead of a production-mode single server (both stock), `--stages` to run the gateway at
+ * debug level and split each change into Consul / render / pool / routed (the logs cost CPU).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { closeAgent } from './lib/http.js';
 import { plotScale } from './lib/plot-scale.js';
 import { startBackends } from './lib/scale-fleet.js';
 import { measureSize, type SizeResult } from './lib/scale-run.js';
+import { stageDistributions } from './lib/scale-stages.js';
 import { distribution } from './lib/stats.js';
 
 const argv = process.argv.slice(2);
@@ -27,13 +29,21 @@ const chosen = flag('--sizes')?.split(',').map(Number);
 const sizes = chosen ?? (smoke ? [300] : [20, 300, 1000, 5000]);
 const agentMode = flag('--agent') === 'dev' ? 'dev' : 'server';
 const changes = smoke ? 3 : 20;
+const withStages = argv.includes('--stages');
 
 async function oneSize(services: number): Promise<SizeResult> {
   const agent = await startConsulAgent({ server: agentMode === 'server' });
   const backends = await startBackends(64);
   const workDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   try {
-    return await measureSize({ agent, backends, services, changes, workDir });
+    return await measureSize({
+      agent,
+      backends,
+      services,
+      changes,
+      workDir,
+      stages: withStages,
+    });
   } finally {
     await backends.close();
     await agent.stop();
@@ -73,6 +83,11 @@ async function main(): Promise<void> {
     '\nservices | register |   ready | conns | blocking/shared/feeds | change -> routed p50/p95 | read/change | CPU/change node+nginx+consul | RSS ready/after/+status | others served',
   );
   for (const r of results) console.log(row(r));
+  for (const r of results.filter((x) => x.stages)) {
+    const parts = Object.entries(stageDistributions(r.stages ?? []));
+    const text = parts.map(([k, d]) => `${k} ${d.p50} (${d.p95})`).join(', ');
+    console.log(`${r.services} services, per stage ms p50 (p95): ${text}`);
+  }
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const name = smoke ? 'scale-smoke' : chosen ? `scale-${sizes.join('-')}` : 'scale';

@@ -10,6 +10,7 @@ import { waitFor } from '../../test/helpers/wait-for.js';
 import { get, pollUntilServed } from './http.js';
 import { rssMb } from './rss.js';
 import { cpuSeconds, registerFleet, registration, type Backends } from './scale-fleet.js';
+import { scaleStages, type ScaleStages, type TimedChange } from './scale-stages.js';
 
 export interface SizeResult {
   services: number;
@@ -27,6 +28,8 @@ export interface SizeResult {
   rssMb: { ready: number; after: number; afterStatus: number };
   /** A plain request to the agent succeeded while the gateway ran. */
   agentAnswered: boolean;
+  /** Per change, from the gateway's debug lines (`stages` runs only). */
+  stages?: ScaleStages[];
 }
 
 interface Input {
@@ -35,6 +38,8 @@ interface Input {
   services: number;
   changes: number;
   workDir: string;
+  /** Run the gateway at debug level and split each change into stages (its logs cost CPU). */
+  stages?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +76,14 @@ export async function measureSize(input: Input): Promise<SizeResult> {
   const gw = new Child(
     cli,
     ['--listen', `127.0.0.1:${listen}`, '--status-addr', `127.0.0.1:${status}`]
-      .concat(['--consul-addr', agent.addr, '--work-dir', workDir, '--log-level', 'warn'])
+      .concat([
+        '--consul-addr',
+        agent.addr,
+        '--work-dir',
+        workDir,
+        '--log-level',
+        input.stages ? 'debug' : 'warn',
+      ])
       .concat(['--worker-processes', '1']),
     { cwd: ROOT, onLine: (line) => void lines.push(line) },
   );
@@ -96,6 +108,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     let cpuNginx = 0;
     let cpuConsul = 0;
     const agentPid = agent.pid as number;
+    const timed: TimedChange[] = [];
     for (let c = 0; c < changes; c++) {
       const s = (c * 7919 + 13) % services;
       const id = `svc-${s}-new`;
@@ -103,9 +116,11 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       const [n0, x0, c0] = [cpuSeconds(pid), nginxCpu(pid), cpuSeconds(agentPid)];
       const reg = registration(s, id, 'fleet-node-0', backends.markerPort);
       const begin = performance.now();
+      const registeredAt = Date.now();
       await agent.client.transport.request({ method: 'PUT', path: '/catalog/register', body: reg });
       await pollUntilServed(`${url}/s${s}/`, 'marker', 15_000, 1);
       changeMs.push(performance.now() - begin);
+      timed.push({ registeredAt, servedAt: Date.now() });
       await sleep(500);
       bytes += (await metric(statusUrl, 'gateway_consul_read_bytes_total')) - b0;
       cpuNode += cpuSeconds(pid) - n0;
@@ -142,6 +157,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       // query as JSON, what the status page polls) was served as well.
       rssMb: { ready: rssReady, after: rssAfter, afterStatus: rssMb(pid) },
       agentAnswered,
+      ...(input.stages ? { stages: scaleStages(lines, timed) } : {}),
     };
   } catch (error) {
     process.stderr.write(`[scale] gateway output:\n${lines.slice(-20).join('\n')}\n`);
