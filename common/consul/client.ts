@@ -41,11 +41,30 @@ export class ConsulClient {
   }
 
   /** A read at `path`, blocking when `opts.index` is set. */
-  async read<T>(
+  read<T>(
     path: string,
     query: Record<string, string | boolean | undefined>,
     opts: QueryOptions = {},
     fallback?: T,
+  ): Promise<Blocking<T>> {
+    return this.get<T>(path, query, opts, fallback, false);
+  }
+
+  /** `read`, the answer as text (unparsed; gzip undone): for callers that scan a large answer. */
+  readText(
+    path: string,
+    query: Record<string, string | boolean | undefined>,
+    opts: QueryOptions = {},
+  ): Promise<Blocking<string>> {
+    return this.get<string>(path, query, opts, undefined, true);
+  }
+
+  private async get<T>(
+    path: string,
+    query: Record<string, string | boolean | undefined>,
+    opts: QueryOptions,
+    fallback: T | undefined,
+    text: boolean,
   ): Promise<Blocking<T>> {
     const blocking = opts.index !== undefined && opts.index > 0;
     const res = await this.transport.request({
@@ -61,6 +80,7 @@ export class ConsulClient {
       timeoutMs: blocking ? blockingTimeout(opts.waitMs) : 15_000,
       signal: opts.signal,
       allowNotFound: fallback !== undefined,
+      text,
     });
     const index = Number(header(res, 'x-consul-index') ?? 0);
     return {

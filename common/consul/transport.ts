@@ -23,17 +23,21 @@ export interface RawRequest {
   signal?: AbortSignal;
   /** Answer 404 as a response instead of an error (KV reads of missing keys). */
   allowNotFound?: boolean;
+  /** The body as text, not parsed (a caller that reads a large answer its own way). */
+  text?: boolean;
 }
 
 /** papi decodes by content type only; these first undo gzip (magic bytes 1f 8b) when present. */
 function gunzipped(body: Buffer): string {
   return (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString('utf8');
 }
+/** The body as text, its bytes (as received) counted as read. */
+function bodyText(traffic: ConsulTraffic, body: Buffer): string {
+  traffic.bytesRead += body.length;
+  return gunzipped(body);
+}
 function gzipAwareDecoders(traffic: ConsulTraffic): Record<string, (body: Buffer) => unknown> {
-  const text = (body: Buffer): string => {
-    traffic.bytesRead += body.length;
-    return gunzipped(body);
-  };
+  const text = (body: Buffer): string => bodyText(traffic, body);
   return {
     'application/json': (body) => JSON.parse(text(body)),
     'text/json': (body) => JSON.parse(text(body)),
@@ -138,16 +142,18 @@ export class ConsulTransport {
       type: 'json',
       ...(req.body === undefined ? {} : { body: req.body }),
       ...(req.timeoutMs === undefined ? {} : { timeout: req.timeoutMs }),
+      ...(req.text ? { buffer: true } : {}),
       ctx,
     };
     const transform: PapiTransform = (request, next) => {
       const res = request.res;
       if (request.err && !(req.allowNotFound && res?.statusCode === 404))
         return next(false, request.err);
+      const body = res?.body;
       next(false, undefined, {
         status: res?.statusCode ?? 0,
         headers: res?.headers ?? {},
-        body: res?.body,
+        body: req.text ? (Buffer.isBuffer(body) ? bodyText(this.traffic, body) : '') : body,
       });
     };
     try {

@@ -1,4 +1,4 @@
-import type { ServiceSummary } from './feeds.js';
+import { arrayEntries, entryName } from './summary-text.js';
 
 /** What one detector answer changed, compared with the answer before it. */
 export interface CatalogChange {
@@ -9,22 +9,12 @@ export interface CatalogChange {
 }
 
 interface Seen {
-  print: string;
+  /** The service's entry as Consul wrote it (a copy: never a slice pinning a whole answer). */
+  text: string;
   tags: string;
   /** The answer that last listed it. */
   round: number;
 }
-
-const KNOWN = new Set([
-  'Name',
-  'Tags',
-  'Nodes',
-  'InstanceCount',
-  'ChecksPassing',
-  'ChecksWarning',
-  'ChecksCritical',
-  'Kind',
-]);
 
 /** Tags as a set: sorted and deduplicated (most services have one or two). */
 function tagKey(tags: unknown): string {
@@ -33,54 +23,57 @@ function tagKey(tags: unknown): string {
   return [...new Set(tags.map(String))].sort().join('\0');
 }
 
-/**
- * A service's summary as one string: the fields Consul 1.8 sends, in a fixed order (tags as
- * sent: a new order re-reads the service), then any other field as JSON (rare: gateway and proxy
- * details), so every difference shows.
- */
-function printOf(s: ServiceSummary): string {
-  const tags = Array.isArray(s.Tags) ? s.Tags.join('\0') : '';
-  const nodes = Array.isArray(s.Nodes) ? s.Nodes.join(',') : '';
-  let out = `${s.Kind ?? ''}|${tags}|${nodes}|${s.InstanceCount}|${s.ChecksPassing}|${s.ChecksWarning}|${s.ChecksCritical}`;
-  for (const key in s) {
-    if (KNOWN.has(key)) continue;
-    const value = (s as unknown as Record<string, unknown>)[key];
-    out += `|${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
+/** The tags of one entry's JSON; undefined when it is not an object. */
+function tagsOf(json: string): string | undefined {
+  try {
+    const entry: unknown = JSON.parse(json);
+    if (!entry || typeof entry !== 'object') return undefined;
+    return tagKey((entry as { Tags?: unknown }).Tags);
+  } catch {
+    return undefined;
   }
-  return out;
 }
 
+/** A copy of a substring that does not keep the string it came from alive. */
+const detached = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
 /**
- * Remembers one short print per service (not the answer) and tells what the next answer
- * changed, in one pass over it. Pure.
+ * Remembers each service's entry of the summary (`/v1/internal/ui/services`, as text) and tells
+ * what the next answer changed, in one pass over its text: an entry is compared in place with
+ * the one kept, and only a changed entry is copied and parsed (for its tags). Any difference
+ * counts, a new tag order included. Pure.
  */
 export class CatalogDiff {
   private readonly seen = new Map<string, Seen>();
   private round = 0;
 
-  apply(data: unknown): CatalogChange {
+  /** Throws (retryably) when the text is not a JSON array; entries without a name are skipped. */
+  apply(text: string): CatalogChange {
+    const entries = arrayEntries(text);
     const round = ++this.round;
     const services = new Set<string>();
     let namesOrTags = false;
     let current = 0;
-    for (const s of Array.isArray(data) ? (data as ServiceSummary[]) : []) {
-      if (!s || typeof s.Name !== 'string') continue;
-      const tags = tagKey(s.Tags);
-      const print = printOf(s);
-      const old = this.seen.get(s.Name);
-      if (!old) {
-        this.seen.set(s.Name, { print, tags, round });
-        current++;
-        services.add(s.Name);
-        namesOrTags = true;
+    for (const e of entries) {
+      const name = entryName(text, e);
+      if (name === undefined) continue;
+      const old = this.seen.get(name);
+      if (old?.round === round) continue; // a name listed twice: the first counts
+      current++;
+      const length = e.end - e.start;
+      if (old && old.text.length === length && text.startsWith(old.text, e.start)) {
+        old.round = round;
         continue;
       }
-      if (old.round !== round) current++;
-      if (old.print !== print) services.add(s.Name);
-      if (old.tags !== tags) namesOrTags = true;
-      old.print = print;
-      old.tags = tags;
-      old.round = round;
+      const copy = detached(text.slice(e.start, e.end));
+      const tags = tagsOf(copy);
+      if (tags === undefined) {
+        current--;
+        continue;
+      }
+      services.add(name);
+      if (old?.tags !== tags) namesOrTags = true;
+      this.seen.set(name, { text: copy, tags, round });
     }
     // Services the answer no longer lists: only look for them when some went.
     if (current < this.seen.size)

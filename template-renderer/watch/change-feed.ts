@@ -33,7 +33,7 @@ export class ChangeFeed {
       {
         changed: (data) => {
           const started = performance.now();
-          const change = catalog ? this.diff.apply(data) : undefined;
+          const change = catalog ? this.diff.apply(String(data ?? '')) : undefined;
           // When each answer arrived and what it changed (bench/README.md reads these).
           logger.debug(
             { changed: change?.services.size, diffMs: Math.round(performance.now() - started) },

@@ -24,14 +24,15 @@ export interface ServiceSummary {
 /**
  * The catalog-wide detector: the per-service summary blocks on the nodes, services and checks
  * tables at once and is small (32 KB gzipped for 5,000 services x 3), so one connection sees
- * every change and tells which services it touched.
+ * every change and tells which services it touched. Its data is the answer's text (a list of
+ * ServiceSummary): catalog-diff.ts compares it entry by entry without parsing it whole.
  */
 export function catalogDetector(dc: string | undefined): Query {
   return {
     key: `detector.catalog(${dc ? `@${dc}` : ''})`,
     blocking: true,
     async fetch(client: ConsulClient, opts: FetchOptions) {
-      const res = await client.read<ServiceSummary[]>('/internal/ui/services', {}, { ...opts, dc });
+      const res = await client.readText('/internal/ui/services', {}, { ...opts, dc });
       return { data: res.data, index: res.index, lastContactMs: res.lastContactMs };
     },
   };

@@ -68,27 +68,53 @@ describe('CatalogDiff', () => {
     ...extra,
   });
 
+  // The detector's data is the answer's text, as Consul writes it.
+  const answer = (entries: unknown[]): string => JSON.stringify(entries);
+
   it('names the services whose summary changed, appeared or went, and whether names or tags did', () => {
     const d = new CatalogDiff();
-    expect([...d.apply([summary('a'), summary('b')]).services].sort()).to.deep.equal(['a', 'b']);
-    expect(d.apply([summary('a'), summary('b')])).to.deep.equal({
+    const first = d.apply(answer([summary('a'), summary('b')]));
+    expect([...first.services].sort()).to.deep.equal(['a', 'b']);
+    expect(d.apply(answer([summary('a'), summary('b')]))).to.deep.equal({
       services: new Set(),
       namesOrTags: false,
     });
-    const more = d.apply([summary('a', { InstanceCount: 2 }), summary('b')]);
+    const more = d.apply(answer([summary('a', { InstanceCount: 2 }), summary('b')]));
     expect([...more.services]).to.deep.equal(['a']);
     expect(more.namesOrTags).to.equal(false);
-    const tags = d.apply([summary('a', { InstanceCount: 2, Tags: ['b', 'a'] }), summary('b')]);
-    expect(tags.namesOrTags).to.equal(true);
-    const gone = d.apply([summary('a', { InstanceCount: 2, Tags: ['a', 'b'] })]);
-    expect([...gone.services]).to.deep.equal(['a', 'b']);
+    const reordered = d.apply(
+      answer([summary('a', { InstanceCount: 2, Tags: ['b', 'a'] }), summary('b')]),
+    );
+    expect([...reordered.services]).to.deep.equal(['a']);
+    expect(reordered.namesOrTags).to.equal(true);
+    // The same set of tags in another order: the service is re-read, the list of names is not.
+    const sameSet = d.apply(
+      answer([summary('a', { InstanceCount: 2, Tags: ['a', 'b'] }), summary('b')]),
+    );
+    expect([...sameSet.services]).to.deep.equal(['a']);
+    expect(sameSet.namesOrTags).to.equal(false);
+    const gone = d.apply(answer([summary('a', { InstanceCount: 2, Tags: ['a', 'b'] })]));
+    expect([...gone.services]).to.deep.equal(['b']);
     expect(gone.namesOrTags).to.equal(true);
   });
 
-  it('ignores malformed entries instead of failing', () => {
+  it('skips entries that are not named services; an empty answer lists none', () => {
     const d = new CatalogDiff();
-    expect([...d.apply([null, 5, { Name: 7 }, summary('ok')]).services]).to.deep.equal(['ok']);
-    expect(d.apply('not a list').services).to.deep.equal(new Set(['ok']));
+    const text = answer([null, 5, 'x', { Name: 7 }, { Tags: [] }, summary('ok')]);
+    expect([...d.apply(text).services]).to.deep.equal(['ok']);
+    expect(d.apply('null').services).to.deep.equal(new Set(['ok']));
+    expect(d.apply('[]').services).to.deep.equal(new Set());
+  });
+
+  it('throws, retryably, on an answer that is not a JSON array (the watch retries it)', () => {
+    const d = new CatalogDiff();
+    d.apply(answer([summary('ok')]));
+    for (const bad of ['not a list', '{"Name":"a"}', '[{"Name":"a"}', '[{"Name":"a"}]]'])
+      expect(() => d.apply(bad), bad)
+        .to.throw(/catalog summary is not a JSON array/)
+        .with.property('retryable', true);
+    // The services seen before are still known: the next good answer compares with them.
+    expect(d.apply(answer([summary('ok')])).services).to.deep.equal(new Set());
   });
 });
 
