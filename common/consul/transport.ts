@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -27,9 +28,14 @@ export interface RawRequest {
   text?: boolean;
 }
 
-/** papi decodes by content type only; these first undo gzip (magic bytes 1f 8b) when present. */
+/**
+ * papi decodes by content type only; these first undo gzip (magic bytes 1f 8b) when present.
+ * ASCII (nearly every answer) is decoded as latin1, the same characters: Node's UTF-8 decoder
+ * took 5-6 ms for the 1 MB catalog summary of 5,000 services, latin1 0.3 ms.
+ */
 function gunzipped(body: Buffer): string {
-  return (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString('utf8');
+  const plain = body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
+  return isAscii(plain) ? plain.toString('latin1') : plain.toString('utf8');
 }
 /** The body as text, its bytes (as received) counted as read. */
 function bodyText(traffic: ConsulTraffic, body: Buffer): string {

@@ -39,8 +39,8 @@ const detached = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
 /**
  * Remembers each service's entry of the summary (`/v1/internal/ui/services`, as text) and tells
- * what the next answer changed, in one pass over its text: an entry is compared in place with
- * the one kept, and only a changed entry is copied and parsed (for its tags). Any difference
+ * what the next answer changed, in one pass over its text: each entry is compared with the one
+ * kept, and only a changed entry is copied and parsed (for its tags). Any difference
  * counts, a new tag order included. Pure.
  */
 export class CatalogDiff {
@@ -60,12 +60,13 @@ export class CatalogDiff {
       const old = this.seen.get(name);
       if (old?.round === round) continue; // a name listed twice: the first counts
       current++;
-      const length = e.end - e.start;
-      if (old && old.text.length === length && text.startsWith(old.text, e.start)) {
+      // A slice and === (a memory compare; startsWith at an offset was 4x slower).
+      const entry = text.slice(e.start, e.end);
+      if (old?.text === entry) {
         old.round = round;
         continue;
       }
-      const copy = detached(text.slice(e.start, e.end));
+      const copy = detached(entry);
       const tags = tagsOf(copy);
       if (tags === undefined) {
         current--;

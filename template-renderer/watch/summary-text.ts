@@ -14,6 +14,18 @@ const CLOSE_OBJECT = 125;
 const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
 
+/** The closing quote of the string opened at `open` (-1 if none): indexOf, then its escapes. */
+function stringEnd(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  while (at > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+  return -1;
+}
+
 function malformed(what: string): ToolkitError {
   return new ToolkitError(`consul: the catalog summary is not a JSON array (${what})`, {
     code: 'E_CONSUL_UNAVAILABLE',
@@ -39,12 +51,8 @@ export function arrayEntries(text: string): TextEntry[] {
   for (let i = open; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      // Skip the string: up to the next quote not escaped.
-      for (i++; i < length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) i++;
-        else if (d === QUOTE) break;
-      }
+      i = stringEnd(text, i);
+      if (i < 0) break;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       depth++;
       if (depth === 2 && c === OPEN_OBJECT) start = i;
