@@ -8,18 +8,27 @@ export type FeedEvent =
   | { kind: 'failed'; error: string }
   | { kind: 'recovered' };
 
-/** One blocking connection that watches a whole table family of one datacenter. */
+/** The longest a feed waits for the reads one answer started before it blocks again. */
+export const SETTLE_MAX_MS = 1_000;
+
+/**
+ * One blocking connection that watches a whole table family of one datacenter. `emit` may
+ * return the reads an answer started: the next blocking request waits for them (at most
+ * SETTLE_MAX_MS), so they do not queue behind the agent's work for that request. A change in
+ * between is not lost: the next request, at the old index, returns at once.
+ */
 export class ChangeFeed {
   private readonly controller = new AbortController();
   private readonly diff = new CatalogDiff();
   private done: Promise<void> = Promise.resolve();
   private outage = true;
+  private pending: Promise<unknown> | void = undefined;
   ready = false;
 
   constructor(
     readonly channel: string,
     private readonly settings: LoopSettings,
-    private readonly emit: (event: FeedEvent) => void,
+    private readonly emit: (event: FeedEvent) => Promise<unknown> | void,
   ) {}
 
   start(): void {
@@ -44,8 +53,9 @@ export class ChangeFeed {
           const all = this.outage;
           this.outage = false;
           this.ready = true;
-          this.emit({ kind: 'changed', all, ...change });
+          this.pending = this.emit({ kind: 'changed', all, ...change });
         },
+        settle: () => this.settle(),
         unchanged: () => undefined,
         failed: (error) => {
           this.outage = true;
@@ -54,6 +64,26 @@ export class ChangeFeed {
         recovered: () => this.emit({ kind: 'recovered' }),
       },
     );
+  }
+
+  private async settle(): Promise<void> {
+    const reads = this.pending;
+    this.pending = undefined;
+    if (!reads) return;
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_MAX_MS)));
+    const aborted = new Promise<void>((resolve) =>
+      this.controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    await Promise.race([
+      reads.then(
+        () => undefined,
+        () => undefined,
+      ),
+      cap,
+      aborted,
+    ]);
+    clearTimeout(timer);
   }
 
   async stop(): Promise<void> {

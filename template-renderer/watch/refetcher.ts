@@ -17,7 +17,8 @@ export interface RefetchOptions {
 
 interface Member<Q extends Query> {
   query: Q;
-  running: boolean;
+  /** The read in progress. */
+  running?: Promise<void>;
   again: boolean;
   attempt: number;
   retry?: NodeJS.Timeout;
@@ -46,15 +47,15 @@ export class Refetcher<Q extends Query = Query> {
     return [...this.members.keys()];
   }
 
-  queries(): Q[] {
-    return [...this.members.values()].map((m) => m.query);
+  query(key: string): Q | undefined {
+    return this.members.get(key)?.query;
   }
 
   /** Adds a query; `fetchNow` reads it at once. */
   add(query: Q, fetchNow: boolean): void {
     if (this.members.has(query.key)) return;
-    this.members.set(query.key, { query, running: false, again: false, attempt: 0 });
-    if (fetchNow) this.fetch(query.key);
+    this.members.set(query.key, { query, again: false, attempt: 0 });
+    if (fetchNow) void this.fetch(query.key);
   }
 
   remove(key: string): void {
@@ -69,24 +70,26 @@ export class Refetcher<Q extends Query = Query> {
     if (this.members.has(key)) this.options.snapshot.fail(key, error);
   }
 
-  fetch(key: string): void {
+  /** Reads the query (again); resolves when that read is done (never rejects). */
+  fetch(key: string): Promise<void> {
     const member = this.members.get(key);
-    if (!member || this.controller.signal.aborted) return;
+    if (!member || this.controller.signal.aborted) return Promise.resolve();
     if (member.running) {
       member.again = true;
-      return;
+      return member.running;
     }
     clearTimeout(member.retry);
     member.retry = undefined;
-    member.running = true;
     member.again = false;
-    void this.options.pool
+    const run = this.options.pool
       .run(() => this.fetchOnce(member))
       .finally(() => {
-        member.running = false;
+        member.running = undefined;
         if (member.again && this.members.get(member.query.key) === member)
-          this.fetch(member.query.key);
+          void this.fetch(member.query.key);
       });
+    member.running = run;
+    return run;
   }
 
   stop(): void {
@@ -120,7 +123,7 @@ export class Refetcher<Q extends Query = Query> {
           { query: key, err: describeError(error), retryInMs },
           'fetch failed, retrying',
         );
-      member.retry = setTimeout(() => this.fetch(key), retryInMs);
+      member.retry = setTimeout(() => void this.fetch(key), retryInMs);
     }
   }
 }

@@ -10,9 +10,17 @@ type FedQuery = Query & { feed: Feed };
  * per feed (catalog or KV, per datacenter) says which of them changed, and only those are read
  * again, once, through the bounded pool.
  */
+/** One feed's queries: those of one service by its name, the rest (any change concerns them). */
+interface Followers {
+  byService: Map<string, Set<string>>;
+  others: Set<string>;
+}
+
 export class SharedQueries {
   private readonly refetcher: Refetcher<FedQuery>;
   private readonly feeds = new Map<string, ChangeFeed>();
+  /** By channel: a change names a few services out of thousands of queries. */
+  private readonly followers = new Map<string, Followers>();
 
   constructor(private readonly options: RefetchOptions) {
     this.refetcher = new Refetcher<FedQuery>(options);
@@ -39,16 +47,34 @@ export class SharedQueries {
   }
 
   add(query: FedQuery): void {
+    if (this.refetcher.has(query.key)) return;
+    const channel = channelOf(query.feed);
     // Read once the feed holds its first answer: any change after that answer is then seen.
-    this.refetcher.add(query, this.feedFor(channelOf(query.feed)).ready);
+    this.refetcher.add(query, this.feedFor(channel).ready);
+    const f = this.followersOf(channel);
+    if (query.feed.kind !== 'service') f.others.add(query.key);
+    else {
+      const keys = f.byService.get(query.feed.name) ?? new Set<string>();
+      f.byService.set(query.feed.name, keys.add(query.key));
+    }
   }
 
   remove(key: string): void {
+    const query = this.refetcher.query(key);
+    if (!query) return;
     this.refetcher.remove(key);
+    const f = this.followersOf(channelOf(query.feed));
+    if (query.feed.kind !== 'service') f.others.delete(key);
+    else {
+      const keys = f.byService.get(query.feed.name);
+      keys?.delete(key);
+      if (keys?.size === 0) f.byService.delete(query.feed.name);
+    }
   }
 
   async stop(): Promise<void> {
     this.refetcher.stop();
+    this.followers.clear();
     await Promise.all([...this.feeds.values()].map((f) => f.stop()));
     this.feeds.clear();
   }
@@ -63,21 +89,43 @@ export class SharedQueries {
     return feed;
   }
 
-  private onFeed(channel: string, event: FeedEvent): void {
+  /** The reads a change started, for the feed to wait on (not after the first answer: all). */
+  private onFeed(channel: string, event: FeedEvent): Promise<unknown> | void {
     if (event.kind === 'recovered') {
       this.options.onRecover?.(channel);
       return;
     }
-    for (const q of this.refetcher.queries()) {
-      if (channelOf(q.feed) !== channel) continue;
-      if (event.kind === 'failed') this.refetcher.fail(q.key, event.error);
-      else if (event.all || affected(q.feed, event)) this.refetcher.fetch(q.key);
+    const f = this.followersOf(channel);
+    if (event.kind === 'failed') {
+      for (const key of allKeys(f)) this.refetcher.fail(key, event.error);
+      return;
     }
+    if (event.all || !event.services) {
+      for (const key of allKeys(f)) void this.refetcher.fetch(key);
+      return;
+    }
+    const reads: Promise<void>[] = [];
+    for (const name of event.services)
+      for (const key of f.byService.get(name) ?? []) reads.push(this.refetcher.fetch(key));
+    for (const key of f.others) {
+      const feed = this.refetcher.query(key)?.feed;
+      if (feed?.kind !== 'services' || (event.namesOrTags ?? true))
+        reads.push(this.refetcher.fetch(key));
+    }
+    if (reads.length > 0) return Promise.all(reads);
+  }
+
+  private followersOf(channel: string): Followers {
+    let f = this.followers.get(channel);
+    if (!f) {
+      f = { byService: new Map(), others: new Set() };
+      this.followers.set(channel, f);
+    }
+    return f;
   }
 }
 
-function affected(feed: Feed, event: FeedEvent & { kind: 'changed' }): boolean {
-  if (feed.kind === 'service') return event.services?.has(feed.name) ?? true;
-  if (feed.kind === 'services') return event.namesOrTags ?? true;
-  return true;
+function* allKeys(f: Followers): Generator<string> {
+  for (const keys of f.byService.values()) yield* keys;
+  yield* f.others;
 }
