@@ -72,9 +72,9 @@ export function membershipBody(encoded: string): string {
  * (all or nothing); `match` finds a request's route by host and longest path prefix, as
  * per-route `server`/`location` blocks would (exact host, then the longest `*.` wildcard, with
  * host-less routes serving every host that lacks the same path); `access` (access_by_lua) picks
- * the request's route and answers 404/503 itself. The table file is loaded at every config load,
- * so a restarted nginx serves the last table before the gateway sends one; the dict itself
- * survives reloads (HUP).
+ * the request's route and answers 404/503 itself. The table file (a whole table, then the patches
+ * appended since) is loaded at every config load, so a restarted nginx serves the last table
+ * before the gateway sends one; the dict itself survives reloads (HUP).
  */
 export function luaInit(membersFile: string, websocketTimeoutS = 3600): string {
   if (!Number.isInteger(websocketTimeoutS) || websocketTimeoutS < 1)
@@ -213,7 +213,14 @@ export function luaInit(membersFile: string, websocketTimeoutS = 3600): string {
         if f then
             local body = f:read("*a")
             f:close()
-            local ok, err = M.load(body)
+            -- The whole table, then the patches appended since, each from its "d " line.
+            local at = body:find("\\nd %d+ %d+\\n")
+            local ok, err = M.load(at and body:sub(1, at) or body)
+            while ok and at do
+                local nxt = body:find("\\nd %d+ %d+\\n", at + 1)
+                ok, err = M.load(body:sub(at + 1, nxt or #body))
+                at = nxt
+            end
             if not ok then ngx.log(ngx.ERR, "gateway membership file: ", err) end
         end`;
 }

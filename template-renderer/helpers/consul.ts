@@ -50,9 +50,20 @@ export function consulHelpers(holder: ScopeHolder): Record<string, Helper> {
 
 /** The same reads for custom helpers and library callers (undefined while no data yet). */
 export function helperContext(holder: ScopeHolder): HelperContext {
+  // The holder's cache key of each query text, built once (a gateway reads thousands per render).
+  const serviceKeys = new Map<string, string>();
+  const serviceKey = (query: string): string => {
+    let key = serviceKeys.get(query);
+    if (key === undefined) {
+      if (serviceKeys.size >= 100_000) serviceKeys.clear();
+      key = `service\0${query}\0{}`;
+      serviceKeys.set(query, key);
+    }
+    return key;
+  };
   return {
     service: (query) =>
-      holder.read(`service\0${query}\0{}`, () => serviceQuery(parseServiceQuery(query))) as
+      holder.read(serviceKey(query), () => serviceQuery(parseServiceQuery(query))) as
         ServiceEntry[] | undefined,
     services: (query = '') =>
       holder.read(`services\0${query}`, () => servicesQuery(query)) as CatalogService[] | undefined,

@@ -249,13 +249,15 @@ describe('gateway lua mode: one nginx (real nginx + real Consul)', function () {
     expect(gw.logs.filter((l) => l.nginx)).to.deep.equal([]);
   });
 
-  it('nginx killed outright restarts with the last table (loaded from its file)', async () => {
+  it('nginx killed outright restarts with the last table (its file: table, then patches)', async () => {
     const [a, b] = await Promise.all([backend('a'), backend('b')]);
     await register('a', 'web', a.port, ['urlprefix-/app']);
     gw = await suite.start(['--mode', 'lua']);
     await waitServed(`${gw.url}/app/`, ['a']);
     await register('b', 'web', b.port, ['urlprefix-/app']);
     await waitServed(`${gw.url}/app/`, ['a', 'b']);
+    // The new instance went as a patch, appended to the file after its whole table.
+    expect(readFileSync(join(gw.workDir, 'members.txt'), 'utf8')).to.match(/\nd \d+ \d+\n/);
     const pid = Number(readFileSync(join(gw.workDir, 'nginx.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
     await waitFor(
