@@ -118,9 +118,10 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       const begin = performance.now();
       const registeredAt = Date.now();
       await agent.client.transport.request({ method: 'PUT', path: '/catalog/register', body: reg });
+      const committedAt = Date.now();
       await pollUntilServed(`${url}/s${s}/`, 'marker', 15_000, 1);
       changeMs.push(performance.now() - begin);
-      timed.push({ registeredAt, servedAt: Date.now() });
+      timed.push({ registeredAt, committedAt, servedAt: Date.now() });
       await sleep(500);
       bytes += (await metric(statusUrl, 'gateway_consul_read_bytes_total')) - b0;
       cpuNode += cpuSeconds(pid) - n0;

@@ -4,13 +4,17 @@ import { distribution, type Distribution } from './stats.js';
 export interface TimedChange {
   /** Before the PUT /v1/catalog/register. */
   registeredAt: number;
+  /** When that PUT returned (the change committed to the Raft log). */
+  committedAt?: number;
   /** When the new instance first answered through the gateway. */
   servedAt: number;
 }
 
 /** Milliseconds per stage of one change; undefined when a log line was not found. */
 export interface ScaleStages {
-  /** register PUT -> the catalog summary's answer arrived ('feed answer', Consul's part). */
+  /** The register PUT's own time: Raft commit (a server agent syncs its log to disk). */
+  commit?: number;
+  /** PUT returned -> the catalog summary's answer arrived ('feed answer': the agent computes it). */
   consul?: number;
   /** feed answer -> 'rendered' (diff, fetch of the changed services, route table). */
   render?: number;
@@ -20,7 +24,7 @@ export interface ScaleStages {
   routed?: number;
 }
 
-export const SCALE_STAGES = ['consul', 'render', 'pool', 'routed'] as const;
+export const SCALE_STAGES = ['commit', 'consul', 'render', 'pool', 'routed'] as const;
 
 interface Line {
   time: number;
@@ -59,8 +63,10 @@ export function scaleStages(
     if (!feed || feed.time > c.servedAt) return {};
     const rendered = after(feed.time, (l) => l.msg.startsWith('rendered'));
     const applied = rendered && after(rendered.time, (l) => l.msg === 'pool applied');
+    const committed = c.committedAt ?? c.registeredAt;
     return {
-      consul: feed.time - c.registeredAt,
+      ...(c.committedAt !== undefined ? { commit: c.committedAt - c.registeredAt } : {}),
+      consul: feed.time - committed,
       render: rendered ? rendered.time - feed.time : undefined,
       pool: rendered && applied ? applied.time - rendered.time : undefined,
       routed: applied ? c.servedAt - applied.time : undefined,
