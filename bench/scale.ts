@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   for (const r of results.filter((x) => x.stages)) {
     const parts = Object.entries(stageDistributions(r.stages ?? []));
     const text = parts.map(([k, d]) => `${k} ${d.p50} (${d.p95})`).join(', ');
-    console.log(`${r.services} services, per stage ms p50 (p95): ${text}`);
+    console.log(
+      `${r.services} services, per stage ms p50 (p95): ${text || 'none (no change feed: every query has a blocking loop of its own)'}`,
+    );
   }
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });

@@ -45,8 +45,12 @@ export async function renderAndWrite(t: TemplateState, c: RenderContext): Promis
     );
     return { kind: 'failed', error: error as Error, retry: false };
   }
-  for (const q of result.used.values()) c.watch(q);
-  t.used = new Set(result.used.keys());
+  // The same queries as last time (the common case: only data changed): nothing to watch anew.
+  if (!sameKeys(t.used, result.used)) {
+    for (const q of result.used.values()) c.watch(q);
+    t.used = new Set(result.used.keys());
+    t.usedChanged = true;
+  }
   t.missing = result.missing;
   t.awaiting = new Set(result.missing);
   if (result.missing.size > 0) {
@@ -69,4 +73,10 @@ export async function renderAndWrite(t: TemplateState, c: RenderContext): Promis
   const durationMs = Math.round((performance.now() - started) * 100) / 100;
   c.log.info({ destination, changed, durationMs }, changed ? 'rendered' : 'rendered, unchanged');
   return { kind: 'rendered', event: { destination, changed, contents: result.output, durationMs } };
+}
+
+function sameKeys(had: ReadonlySet<string>, used: ReadonlyMap<string, unknown>): boolean {
+  if (had.size !== used.size) return false;
+  for (const key of used.keys()) if (!had.has(key)) return false;
+  return true;
 }

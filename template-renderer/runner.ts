@@ -183,11 +183,12 @@ class TemplateRenderer extends EventEmitter implements Renderer {
         if (event.changed) changed.push({ t, event });
       }
     }
-    // Only a render changes what templates use: rounds that only waited for data skip this.
-    if (attempted) {
+    // Only a render that used other queries than before changes what to watch.
+    if (attempted && this.templates.some((t) => t.usedChanged)) {
       const used = new Set<string>();
       for (const t of this.templates) for (const k of t.used) used.add(k);
       this.watcher.retain(used);
+      for (const t of this.templates) t.usedChanged = false;
     }
     if (changed.length > 0 && !this.options.dry) {
       const failures = await runCommands(

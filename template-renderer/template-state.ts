@@ -13,6 +13,8 @@ export interface TemplateState {
   text?: string;
   /** Query keys its last successful render used, and those that had no data. */
   used: Set<string>;
+  /** `used` changed since the runner last stopped the watches no template uses. */
+  usedChanged: boolean;
   missing: Set<string>;
   /** The missing keys still without data (data arriving removes them): O(1) "still waiting". */
   awaiting: Set<string>;
@@ -46,6 +48,7 @@ export function newTemplateState(config: TemplateConfig): TemplateState {
     config,
     name: config.source ?? `inline:${config.destination}`,
     used: new Set(),
+    usedChanged: false,
     missing: new Set(),
     awaiting: new Set(),
     changedKeys: new Set(),

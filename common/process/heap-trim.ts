@@ -1,8 +1,8 @@
 /**
  * A full garbage collection whenever the heap has grown by `growthBytes` since the last one:
- * with a large catalog, each change parses a catalog-wide answer (about 1 MB of JSON at 5,000
- * services) and V8 lets that garbage pile up in old space before it collects, so the resident
- * size follows the garbage, not the data kept. Needs Node's `--expose-gc` (the CLIs' shebangs
+ * with a large catalog, each change reads a catalog-wide answer (about 1 MB of text at 5,000
+ * services) and rebuilds per-render maps of every service, and V8 lets that garbage pile up in
+ * old space before it collects, so the resident size follows the garbage, not the data kept. Needs Node's `--expose-gc` (the CLIs' shebangs
  * pass it); without it, nothing happens. Checked every `intervalMs` on an unref'd timer.
  */
 export interface HeapTrimOptions {
