@@ -70,20 +70,18 @@ export class ChangeFeed {
     const reads = this.pending;
     this.pending = undefined;
     if (!reads) return;
-    let timer: NodeJS.Timeout | undefined;
-    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_MAX_MS)));
-    const aborted = new Promise<void>((resolve) =>
-      this.controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    await Promise.race([
-      reads.then(
-        () => undefined,
-        () => undefined,
-      ),
-      cap,
-      aborted,
-    ]);
-    clearTimeout(timer);
+    const { signal } = this.controller;
+    let done = (): void => undefined;
+    const cut = new Promise<void>((resolve) => (done = resolve));
+    const timer = setTimeout(done, SETTLE_MAX_MS);
+    signal.addEventListener('abort', done, { once: true });
+    try {
+      await Promise.race([reads.then(done, done), cut]);
+    } finally {
+      clearTimeout(timer);
+      // One listener per answer otherwise: they would pile up on the feed's signal.
+      signal.removeEventListener('abort', done);
+    }
   }
 
   async stop(): Promise<void> {
