@@ -63,6 +63,21 @@ export class ConfigApplier {
     this.applied = { routes, generation: 0 };
   }
 
+  /**
+   * What the first start serves until Consul data arrives: the routes file of the last run when
+   * nginx still accepts it, else `placeholder`.
+   */
+  async initialRoutes(placeholder: string): Promise<string> {
+    const previous = await readFile(this.o.paths.routes, 'utf8').catch(() => undefined);
+    if (previous !== undefined && (await this.validate(previous)).ok) {
+      this.o.logger.info(
+        'serving the last good config from the work dir until Consul data arrives',
+      );
+      return previous;
+    }
+    return placeholder;
+  }
+
   /** Validates a routes config without applying it. */
   async validate(routes: string): Promise<{ ok: boolean; message: string }> {
     const { paths } = this.o;

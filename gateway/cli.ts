@@ -41,9 +41,10 @@ async function main(): Promise<void> {
     fail(error);
   }
   const log = createLogger({ name: 'gateway', level: config.logLevel });
-  // A full collection after each 64 MB of heap growth (--expose-gc above): common/process/heap-trim.ts.
-  startHeapTrim();
-  const gateway = createGateway(config, { logger: log });
+  // A full collection after each 64 MB of heap growth (--expose-gc above), checked right after
+  // each change is applied and every 10 s: common/process/heap-trim.ts.
+  const trim = startHeapTrim({ intervalMs: 10_000 });
+  const gateway = createGateway(config, { logger: log, afterChange: () => trim.check() });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

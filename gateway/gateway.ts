@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { describeConsul } from '../common/consul/config.js';
 import { describeError, isToolkitError } from '../common/errors.js';
@@ -39,7 +38,13 @@ export interface Gateway {
 /** Templates that never call gatewayRoutes (the reference template) leave the pool empty. */
 const EMPTY_TABLE = buildRouteTable(new Map());
 
-export function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Gateway {
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Called once each change is applied (the CLI checks its heap then: heap-trim.ts). */
+  afterChange?: () => void;
+}
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.logger ?? createLogger({ name: 'gateway', level: 'silent' });
   const paths = workPaths(config.workDir);
   const template = config.template ?? defaultTemplatePath();
@@ -129,26 +134,15 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
         const table = latestTable;
         void applyPool(table).then(() => {
           if (lastApplyOk) applier.publish(table);
+          options.afterChange?.();
         });
-      }
+      } else options.afterChange?.();
     });
     r.on('error', (e) => {
       // Failed applies (the exec hook) are already recorded by the applier.
       if (!isToolkitError(e, 'E_COMMAND')) status.error('render', describeError(e));
     });
     return r;
-  };
-
-  const initialRoutes = async (applier: Tiers['applier']): Promise<string> => {
-    const previous = await readFile(paths.routes, 'utf8').catch(() => undefined);
-    if (previous !== undefined) {
-      const test = await applier.validate(previous);
-      if (test.ok) {
-        log.info('serving the last good config from the work dir until Consul data arrives');
-        return previous;
-      }
-    }
-    return placeholderRoutes(config.listen);
   };
 
   return {
@@ -182,7 +176,7 @@ export function createGateway(config: GatewayConfig, options: { logger?: Logger 
       const t = createTiers(config, paths, mode, log, metrics, status, https?.main);
       tiers = t;
       await t.routes.prepare();
-      await t.applier.prepare(await initialRoutes(t.applier));
+      await t.applier.prepare(await t.applier.initialRoutes(placeholderRoutes(config.listen)));
       // Edge first (the first nginx child is the client-facing one, for operators and tools).
       await t.supervisor.start();
       await t.poolSupervisor?.start();

@@ -32,8 +32,30 @@ describe('heap trim: a full collection after each growth of the heap', () => {
     }
   });
 
+  it('check() collects at once when the heap grew enough, not before', () => {
+    let used = 100;
+    const trim = startHeapTrim({
+      growthBytes: 50,
+      intervalMs: 60_000,
+      heapUsed: () => used,
+      gc: () => (used = 100),
+    });
+    try {
+      used = 149;
+      trim.check();
+      expect(trim.collections).to.equal(0);
+      used = 150;
+      trim.check();
+      expect(trim.collections).to.equal(1);
+      expect(used).to.equal(100);
+    } finally {
+      trim.stop();
+    }
+  });
+
   it('does nothing without gc (node without --expose-gc)', () => {
     const trim = startHeapTrim({ heapUsed: () => 0 });
+    trim.check();
     expect(trim.collections).to.equal(0);
     trim.stop();
   });
