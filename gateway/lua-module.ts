@@ -213,14 +213,21 @@ export function luaInit(membersFile: string, websocketTimeoutS = 3600): string {
         if f then
             local body = f:read("*a")
             f:close()
-            -- The whole table, then the patches appended since, each from its "d " line.
-            local at = body:find("\\nd %d+ %d+\\n")
-            local ok, err = M.load(at and body:sub(1, at) or body)
-            while ok and at do
-                local nxt = body:find("\\nd %d+ %d+\\n", at + 1)
-                ok, err = M.load(body:sub(at + 1, nxt or #body))
-                at = nxt
+            -- The whole table, then the patches appended since, each from its "d " line. A
+            -- reload (HUP) finds the dict at the file's last version already: loading it again
+            -- would step the dict back through older versions while the old workers serve.
+            local last = body:match("^v (%d+)\\n")
+            for v in body:gmatch("\\nd (%d+) %d+\\n") do last = v end
+            local have = dict:get("version")
+            if not (have and tonumber(last) and have >= tonumber(last)) then
+                local at = body:find("\\nd %d+ %d+\\n")
+                local ok, err = M.load(at and body:sub(1, at) or body)
+                while ok and at do
+                    local nxt = body:find("\\nd %d+ %d+\\n", at + 1)
+                    ok, err = M.load(body:sub(at + 1, nxt or #body))
+                    at = nxt
+                end
+                if not ok then ngx.log(ngx.ERR, "gateway membership file: ", err) end
             end
-            if not ok then ngx.log(ngx.ERR, "gateway membership file: ", err) end
         end`;
 }

@@ -5,17 +5,17 @@ import { Refetcher, type RefetchOptions } from './refetcher.js';
 
 type FedQuery = Query & { feed: Feed };
 
-/**
- * Queries beyond the connection budget that a change feed can follow: one blocking connection
- * per feed (catalog or KV, per datacenter) says which of them changed, and only those are read
- * again, once, through the bounded pool.
- */
 /** One feed's queries: those of one service by its name, the rest (any change concerns them). */
 interface Followers {
   byService: Map<string, Set<string>>;
   others: Set<string>;
 }
 
+/**
+ * Queries beyond the connection budget that a change feed can follow: one blocking connection
+ * per feed (catalog or KV, per datacenter) says which of them changed, and only those are read
+ * again, once, through the bounded pool.
+ */
 export class SharedQueries {
   private readonly refetcher: Refetcher<FedQuery>;
   private readonly feeds = new Map<string, ChangeFeed>();
