@@ -61,10 +61,10 @@ export function arrayEntries(text: string): TextEntry[] {
       if (depth === 1 && c === CLOSE_OBJECT && start >= 0) {
         out.push({ start, end: i + 1 });
         start = -1;
-      } else if (depth === 0) {
+      } else if (depth === 0 && c === CLOSE_ARRAY) {
         if (text.slice(i + 1).trim() !== '') throw malformed('text after the array');
         return out;
-      } else if (depth < 0) throw malformed('unbalanced brackets');
+      } else if (depth <= 0) throw malformed('unbalanced brackets');
     }
   }
   throw malformed('truncated');

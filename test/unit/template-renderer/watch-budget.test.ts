@@ -109,8 +109,15 @@ describe('CatalogDiff', () => {
   it('throws, retryably, on an answer that is not a JSON array (the watch retries it)', () => {
     const d = new CatalogDiff();
     d.apply(answer([summary('ok')]));
-    for (const bad of ['not a list', '{"Name":"a"}', '[{"Name":"a"}', '[{"Name":"a"}]]'])
-      expect(() => d.apply(bad), bad)
+    const bad = [
+      'not a list',
+      '{"Name":"a"}',
+      '[{"Name":"a"}',
+      '[{"Name":"a"}]]',
+      '[{"Name":"a"}}',
+    ];
+    for (const text of bad)
+      expect(() => d.apply(text), text)
         .to.throw(/catalog summary is not a JSON array/)
         .with.property('retryable', true);
     // The services seen before are still known: the next good answer compares with them.
