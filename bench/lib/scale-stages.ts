@@ -16,7 +16,9 @@ export interface ScaleStages {
   commit?: number;
   /** PUT returned -> the catalog summary's answer arrived ('feed answer': the agent computes it). */
   consul?: number;
-  /** feed answer -> 'rendered' (diff, fetch of the changed services, route table). */
+  /** feed answer -> the changed service's new data arrived ('fetched, changed'). */
+  fetch?: number;
+  /** fetched -> 'rendered' (the route table; from the feed answer when no fetch line). */
   render?: number;
   /** rendered -> 'pool applied' (lua patch PUT to nginx). */
   pool?: number;
@@ -24,7 +26,7 @@ export interface ScaleStages {
   routed?: number;
 }
 
-export const SCALE_STAGES = ['commit', 'consul', 'render', 'pool', 'routed'] as const;
+export const SCALE_STAGES = ['commit', 'consul', 'fetch', 'render', 'pool', 'routed'] as const;
 
 interface Line {
   time: number;
@@ -62,12 +64,15 @@ export function scaleStages(
     const feed = after(c.registeredAt, (l) => l.msg === 'feed answer' && (l.changed ?? 0) > 0);
     if (!feed || feed.time > c.servedAt) return {};
     const rendered = after(feed.time, (l) => l.msg.startsWith('rendered'));
+    const fetched = after(feed.time, (l) => l.msg === 'fetched, changed');
+    const got = fetched && rendered && fetched.time <= rendered.time ? fetched : undefined;
     const applied = rendered && after(rendered.time, (l) => l.msg === 'pool applied');
     const committed = c.committedAt ?? c.registeredAt;
     return {
       ...(c.committedAt !== undefined ? { commit: c.committedAt - c.registeredAt } : {}),
       consul: feed.time - committed,
-      render: rendered ? rendered.time - feed.time : undefined,
+      ...(got ? { fetch: got.time - feed.time } : {}),
+      render: rendered ? rendered.time - (got ?? feed).time : undefined,
       pool: rendered && applied ? applied.time - rendered.time : undefined,
       routed: applied ? c.servedAt - applied.time : undefined,
     };

@@ -107,13 +107,18 @@ export class Refetcher<Q extends Query = Query> {
       const maxStale = settings.maxStaleMs;
       const read = (stale: boolean) =>
         member.query.fetch(settings.client, { index: 0, waitMs: 0, stale, signal });
+      const started = performance.now();
       let res = await read(maxStale > 0);
       // Too old for -max-stale: ask the leader.
       if (maxStale > 0 && res.lastContactMs > maxStale) res = await read(false);
       if (member.attempt > 0) this.options.onRecover?.(key);
       member.attempt = 0;
       if (this.members.get(key) !== member) return;
-      if (snapshot.set(key, res.data, res.index)) this.options.onChange(key);
+      if (!snapshot.set(key, res.data, res.index)) return;
+      // When a changed answer arrived (bench/lib/scale-stages.ts reads it).
+      const fetchMs = Math.round((performance.now() - started) * 10) / 10;
+      this.options.logger.debug({ query: key, fetchMs }, 'fetched, changed');
+      this.options.onChange(key);
     } catch (error) {
       if (signal.aborted || isToolkitError(error, 'E_ABORTED')) return;
       snapshot.fail(key, describeError(error));
