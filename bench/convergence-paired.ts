@@ -9,14 +9,13 @@
  *
  * Then `npx tsx bench/convergence-stages.ts this=<prefix>-this.logs other=<prefix>-other.logs`.
  */
-import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TestContainers } from '../test/helpers/containers.js';
 import { fastApp } from '../test/helpers/fast-app.js';
 import { closeAgent } from './lib/http.js';
-import { startStack, tail, type Stack } from './lib/stack.js';
+import { startStack, tail, writeLogs, type Stack } from './lib/stack.js';
 import { convergence, scaleOut } from './scenarios.js';
 
 function flag(name: string, fallback: string): string {
@@ -63,12 +62,7 @@ async function main(): Promise<void> {
     for (const s of sides) process.stderr.write(`[${s.name}]\n${tail(s.stack.logs, 20)}\n`);
     throw error;
   } finally {
-    if (prefix)
-      for (const s of sides)
-        writeFileSync(
-          `${prefix}-${s.name}.logs`,
-          s.stack.logs.map((l) => JSON.stringify(l)).join('\n') + '\n',
-        );
+    if (prefix) for (const s of sides) writeLogs(`${prefix}-${s.name}.logs`, s.stack.logs);
     await containers.cleanup();
     for (const s of sides) await s.stack.stop();
     closeAgent();

@@ -14,8 +14,7 @@
 import { loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { TestContainers } from '../test/helpers/containers.js';
-import { closeAgent } from './lib/http.js';
-import { startStack, tail } from './lib/stack.js';
+import { runOnStack, startStack, writeLogs } from './lib/stack.js';
 import { STAGES } from './lib/stages.js';
 import { fastApp } from '../test/helpers/fast-app.js';
 import { convergence, scaleOut, type ConvergenceResult } from './scenarios.js';
@@ -45,32 +44,38 @@ async function main(): Promise<void> {
   const levelArgs = ['--log-level', logLevel];
   const stack = await startStack({ gatewayArgs: levelArgs, registratorArgs: levelArgs });
   const results: Record<string, unknown>[] = [];
-  try {
-    await new Promise((r) => setTimeout(r, 1_000));
-    for (let round = 0; round < rounds; round++) {
-      const l1 = load();
-      const passing = await convergence(stack, containers, samples, 'passing', backendOptions);
-      await containers.cleanup();
-      const l2 = load();
-      const scale = await scaleOut(stack, containers, samples, backendOptions);
-      await containers.cleanup();
-      console.log(line('new route', passing, l1));
-      console.log(line('scale-out', scale, l2));
-      results.push({ round, backend, passing, scaleOut: scale, load: { passing: l1, scale: l2 } });
-    }
-    const out = flag('out', '');
-    if (out)
-      writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
-  } catch (error) {
-    process.stderr.write(`[bench] last program output:\n${tail(stack.logs, 40)}\n`);
-    throw error;
-  } finally {
+  const saveLogs = (): void => {
     const logs = flag('logs', '');
-    if (logs) writeFileSync(logs, stack.logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    await containers.cleanup();
-    await stack.stop();
-    closeAgent();
-  }
+    if (logs) writeLogs(logs, stack.logs);
+  };
+  await runOnStack(
+    stack,
+    containers,
+    async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      for (let round = 0; round < rounds; round++) {
+        const l1 = load();
+        const passing = await convergence(stack, containers, samples, 'passing', backendOptions);
+        await containers.cleanup();
+        const l2 = load();
+        const scale = await scaleOut(stack, containers, samples, backendOptions);
+        await containers.cleanup();
+        console.log(line('new route', passing, l1));
+        console.log(line('scale-out', scale, l2));
+        results.push({
+          round,
+          backend,
+          passing,
+          scaleOut: scale,
+          load: { passing: l1, scale: l2 },
+        });
+      }
+      const out = flag('out', '');
+      if (out)
+        writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+    },
+    saveLogs,
+  );
 }
 
 main().catch((error: unknown) => {

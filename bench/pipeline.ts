@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { TestContainers } from '../test/helpers/containers.js';
 import { ROOT, CONSUL_BIN } from '../test/helpers/paths.js';
-import { closeAgent } from './lib/http.js';
 import { plotCdf } from './lib/plot.js';
 import { nginxRssMb, rssMb } from './lib/rss.js';
-import { startStack, tail, type Stack } from './lib/stack.js';
+import { runOnStack, startStack, type Stack } from './lib/stack.js';
 import { missingFigures, printTable } from './lib/report.js';
 import { burst } from './burst.js';
 import { convergence, removal, scaleOut } from './scenarios.js';
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
     if (scenario) load[scenario] = avg;
     process.stderr.write(`[bench] ${msg} (load ${avg})\n`);
   };
-  try {
+  await runOnStack(stack, containers, async () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const idle = footprint(stack);
     log(`idle footprint ${JSON.stringify(idle)}`);
@@ -103,15 +102,7 @@ async function main(): Promise<void> {
       console.error(`no figures for: ${missing.join(', ')}`);
       process.exitCode = 1;
     }
-  } catch (error) {
-    // What the programs said last explains most failures (a stage that never logged).
-    process.stderr.write(`[bench] last program output:\n${tail(stack.logs, 40)}\n`);
-    throw error;
-  } finally {
-    await containers.cleanup();
-    await stack.stop();
-    closeAgent();
-  }
+  });
 }
 
 main().catch((error: unknown) => {
