@@ -1,4 +1,5 @@
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { socketInodes } from '../common/process/proc-sockets.js';
 
 /**
  * Pids of processes holding the unix socket bound at `socketPath` (Linux /proc). When the nginx
@@ -23,15 +24,8 @@ export async function holdersOfUnixSocket(socketPath: string): Promise<number[]>
     if (!/^\d+$/.test(entry)) continue;
     const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
     if (comm.trim() !== 'nginx') continue;
-    const fds = await readdir(`/proc/${entry}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) {
-      const link = await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
-      const m = /^socket:\[(\d+)\]$/.exec(link);
-      if (m && inodes.has(m[1] as string)) {
-        pids.push(Number(entry));
-        break;
-      }
-    }
+    const held = await socketInodes(entry);
+    if ([...inodes].some((inode) => held.has(inode))) pids.push(Number(entry));
   }
   return pids;
 }

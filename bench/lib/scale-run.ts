@@ -90,7 +90,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
   const pid = gw.pid as number;
   let peak = 0;
   const sampler = setInterval(
-    () => (peak = Math.max(peak, connectionsTo(agent.httpPort, pid))),
+    () => void connectionsTo(agent.httpPort, pid).then((n) => (peak = Math.max(peak, n))),
     100,
   );
   try {

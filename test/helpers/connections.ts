@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { socketInodes } from '../../common/process/proc-sockets.js';
 
 /** Socket inodes of established TCP connections whose remote port is `port` (/proc/net/tcp*). */
 function establishedTo(port: number): Set<string> {
@@ -21,36 +22,16 @@ function establishedTo(port: number): Set<string> {
   return inodes;
 }
 
-/** Socket inodes among a process's open files. */
-function socketsOf(pid: number): string[] {
-  const out: string[] = [];
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return out;
-  }
-  for (const fd of fds) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) out.push(m[1] as string);
-    } catch {
-      continue; // closed meanwhile
-    }
-  }
-  return out;
-}
-
 /**
  * Established TCP connections to `port` on loopback (optionally only those of process `pid`):
  * what the Consul agent counts against a client address. Read from /proc, as `ss` does, but for
  * one process only: `ss -p` walked every process's files (tens of ms, blocking the caller's event
- * loop, each time a benchmark sampled it).
+ * loop, each time a benchmark sampled it). The process's sockets: common/process/proc-sockets.ts.
  */
-export function connectionsTo(port: number, pid?: number): number {
+export async function connectionsTo(port: number, pid?: number): Promise<number> {
   const inodes = establishedTo(port);
   if (pid === undefined) return inodes.size;
-  return socketsOf(pid).filter((inode) => inodes.has(inode)).length;
+  return [...(await socketInodes(pid))].filter((inode) => inodes.has(inode)).length;
 }
 
 /** One GET on a fresh connection (no keep-alive pool): what a new client of the agent gets. */

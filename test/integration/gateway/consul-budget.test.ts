@@ -86,7 +86,8 @@ describe('gateway: a whole catalog within the Consul connection budget (stock ag
     const agentUrl = `http://${agent.addr}/v1/status/leader`;
     let peak = 0;
     const sampler = setInterval(() => {
-      if (gw.pid) peak = Math.max(peak, connectionsTo(agent.httpPort, gw.pid));
+      if (gw.pid)
+        void connectionsTo(agent.httpPort, gw.pid).then((n) => (peak = Math.max(peak, n)));
     }, 100);
     try {
       await waitFor(

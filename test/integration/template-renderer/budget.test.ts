@@ -92,7 +92,7 @@ describe('template-renderer: queries beyond the connection budget (real Consul)'
     expect(r.consulUsage().openConnections).to.be.within(1, 4);
     // Blocking queries are aborted on stop: our side closes every socket at once (the test's own
     // client shares this process, so the renderer's count is read, and ss confirms the total fell).
-    const before = connectionsTo(agent.httpPort, process.pid);
+    const before = await connectionsTo(agent.httpPort, process.pid);
     const stopped = performance.now();
     await r.stop();
     renderer = undefined;
@@ -102,6 +102,6 @@ describe('template-renderer: queries beyond the connection budget (real Consul)'
       what: 'sockets closed',
     });
     expect(performance.now() - stopped).to.be.below(10_000); // not the 60 s a blocking query waits
-    expect(connectionsTo(agent.httpPort, process.pid)).to.be.below(before);
+    expect(await connectionsTo(agent.httpPort, process.pid)).to.be.below(before);
   });
 });
