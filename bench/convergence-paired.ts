@@ -17,11 +17,9 @@ import { fastApp } from '../test/helpers/fast-app.js';
 import { closeAgent } from './lib/http.js';
 import { startStack, tail, writeLogs, type Stack } from './lib/stack.js';
 import { convergence, scaleOut } from './scenarios.js';
+import { flagValue } from './lib/args.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+const flag = (name: string, fallback: string): string => flagValue(name) ?? fallback;
 
 const against = flag('against', '');
 const samples = Number(flag('samples', '20'));

@@ -18,11 +18,9 @@ import { runOnStack, startStack, writeLogs } from './lib/stack.js';
 import { STAGES } from './lib/stages.js';
 import { fastApp } from '../test/helpers/fast-app.js';
 import { convergence, scaleOut, type ConvergenceResult } from './scenarios.js';
+import { flagValue } from './lib/args.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+const flag = (name: string, fallback: string): string => flagValue(name) ?? fallback;
 
 const samples = Number(flag('samples', '20'));
 const rounds = Number(flag('rounds', '1'));

@@ -29,11 +29,9 @@ import { createTestCa } from '../test/helpers/tls.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { nginxCpu, startReference, startStaticUpstream } from './lib/https-reference.js';
 import { wrk, type WrkResult } from './lib/wrk.js';
+import { flagValue } from './lib/args.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) || fallback : fallback;
-};
+const arg = (name: string, fallback: number): number => Number(flagValue(name)) || fallback;
 const slices = arg('slices', 5);
 const seconds = arg('seconds', 3);
 const connections = arg('connections', 32);

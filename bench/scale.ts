@@ -18,16 +18,13 @@ import { startBackends } from './lib/scale-fleet.js';
 import { measureSize, type SizeResult } from './lib/scale-run.js';
 import { stageDistributions } from './lib/scale-stages.js';
 import { distribution } from './lib/stats.js';
+import { flagValue } from './lib/args.js';
 
 const argv = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? argv[at + 1] : undefined;
-};
 const smoke = argv.includes('--smoke');
-const chosen = flag('--sizes')?.split(',').map(Number);
+const chosen = flagValue('sizes')?.split(',').map(Number);
 const sizes = chosen ?? (smoke ? [300] : [20, 300, 1000, 5000]);
-const agentMode = flag('--agent') === 'dev' ? 'dev' : 'server';
+const agentMode = flagValue('agent') === 'dev' ? 'dev' : 'server';
 const changes = smoke ? 3 : 20;
 const withStages = argv.includes('--stages');
 

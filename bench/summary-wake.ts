@@ -9,14 +9,10 @@ import { Agent, request } from 'node:http';
 import { startConsulAgent } from '../test/helpers/consul-agent.js';
 import { registerFleet, registration } from './lib/scale-fleet.js';
 import { distribution } from './lib/stats.js';
+import { flagValue } from './lib/args.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, fallback: number): number => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? Number(argv[at + 1]) : fallback;
-};
-const services = arg('--services', 5000);
-const changes = arg('--changes', 20);
+const services = Number(flagValue('services') ?? 5000);
+const changes = Number(flagValue('changes') ?? 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const agent = await startConsulAgent({ server: true });

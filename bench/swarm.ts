@@ -35,14 +35,11 @@ import { freePorts } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { IMAGES, standInEnv } from '../test/e2e/compose/harness.js';
 import { deployStack, startSwarmStack, type SwarmStack } from '../test/e2e/swarm/harness.js';
+import { flagValue } from './lib/args.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? undefined : process.argv[i + 1];
-};
-const rate = Number(arg('--rate')) || 40;
-const app = arg('--app') ?? 'c';
-const check = arg('--check') ?? 'passing';
+const rate = Number(flagValue('rate')) || 40;
+const app = flagValue('app') ?? 'c';
+const check = flagValue('check') ?? 'passing';
 const APP_IMAGE = app === 'c' ? FAST_APP.image : IMAGES.demo;
 const CHECK_ENV: Record<string, string[]> = {
   passing: [

@@ -16,10 +16,11 @@ import { createRenderer, type RenderEvent } from '../template-renderer/index.js'
 import { CONSUL_BIN, ROOT } from '../test/helpers/paths.js';
 import { freePorts } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait-for.js';
+import { flagValue } from './lib/args.js';
 
 const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? def : Number(process.argv[i + 1]);
+  const v = flagValue(name);
+  return v === undefined ? def : Number(v);
 };
 const SERVICES = arg('services', 1000);
 const INSTANCES = arg('instances', 3);

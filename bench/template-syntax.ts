@@ -20,10 +20,11 @@ import { renderTemplate } from '../template-renderer/render.js';
 import { Snapshot } from '../template-renderer/snapshot.js';
 import { createEngines } from '../template-renderer/syntax/index.js';
 import { ROOT } from '../test/helpers/paths.js';
+import { flagValue } from './lib/args.js';
 
 const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? def : Number(process.argv[i + 1]);
+  const v = flagValue(name);
+  return v === undefined ? def : Number(v);
 };
 const SERVICES = arg('services', 1000);
 const INSTANCES = arg('instances', 3);

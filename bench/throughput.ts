@@ -35,20 +35,21 @@ import {
   type ThroughputResult,
 } from './lib/throughput-report.js';
 import { wrk } from './lib/wrk.js';
+import { flagValue } from './lib/args.js';
 
 const smoke = process.argv.includes('--smoke');
 const flag = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name}: a whole number ≥ 1`);
+  const given = flagValue(name);
+  const v = given === undefined ? fallback : Number(given);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: a whole number ≥ 1`);
   return v;
 };
 /** `--gateway-arg X` (repeatable): a flag for the gateway beyond its defaults, e.g. a variant. */
 const GATEWAY_ARGS = process.argv.flatMap((a, i) =>
   process.argv[i - 1] === '--gateway-arg' ? [a] : [],
 );
-const ROUNDS = flag('--rounds', smoke ? 1 : 3);
-const SLICE_SECONDS = flag('--slice', smoke ? 2 : 4);
+const ROUNDS = flag('rounds', smoke ? 1 : 3);
+const SLICE_SECONDS = flag('slice', smoke ? 2 : 4);
 const CONNECTIONS = 32;
 const SERVICE = 'bench-throughput';
 const TAGS = ['urlprefix-/tp/'];

@@ -27,11 +27,9 @@ import { startNginx } from '../test/helpers/nginx.js';
 import { ROOT } from '../test/helpers/paths.js';
 import { freePorts } from '../test/helpers/ports.js';
 import { wrk, type WrkResult } from './lib/wrk.js';
+import { flagValue } from './lib/args.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) || fallback : fallback;
-};
+const arg = (name: string, fallback: number): number => Number(flagValue(name)) || fallback;
 const slices = arg('slices', 6);
 const seconds = arg('seconds', 4);
 const connections = arg('connections', 32);
