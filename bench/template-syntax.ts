@@ -16,7 +16,7 @@ import {
   toServiceEntries,
 } from '../template-renderer/queries/service.js';
 import { servicesQuery, toCatalogServices } from '../template-renderer/queries/services.js';
-import { renderTemplate } from '../template-renderer/render.js';
+import { renderTemplate, usedQueries } from '../template-renderer/render.js';
 import { Snapshot } from '../template-renderer/snapshot.js';
 import { createEngines } from '../template-renderer/syntax/index.js';
 import { ROOT } from '../test/helpers/paths.js';
@@ -74,7 +74,7 @@ for (let r = -3; r < RENDERS; r++) {
     const result = renderTemplate(templates[syntax], holder, snapshot, {});
     const elapsed = performance.now() - started;
     if (r >= 0) times[syntax].push(elapsed);
-    last[syntax] = { output: result.output, keys: [...result.used.keys()].sort() };
+    last[syntax] = { output: result.output, keys: [...usedQueries(result.reads).keys()].sort() };
   }
 }
 const hb = median(times.handlebars);

@@ -135,10 +135,16 @@ export class GatewayMetrics {
   /** Healthy-instance gauges follow the routed services (vanished services are removed). */
   setHealthy(counts: ReadonlyMap<string, number>): void {
     // Only what changed: a one-instance change sets one gauge, not one per routed service.
-    for (const service of this.healthy.keys())
-      if (!counts.has(service)) this.healthyInstances.remove({ service });
-    for (const [service, n] of counts)
-      if (this.healthy.get(service) !== n) this.healthyInstances.set({ service }, n);
+    let kept = 0;
+    for (const [service, n] of counts) {
+      const was = this.healthy.get(service);
+      if (was !== undefined) kept++;
+      if (was !== n) this.healthyInstances.set({ service }, n);
+    }
+    // Some service went only when fewer of the old ones are still counted.
+    if (kept < this.healthy.size)
+      for (const service of this.healthy.keys())
+        if (!counts.has(service)) this.healthyInstances.remove({ service });
     this.healthy = new Map(counts);
   }
 }

@@ -7,7 +7,21 @@ import { MAX_TIMEOUT_S } from './route-tags.js';
 import type { ReloadHttps } from './certs/reload-model.js';
 import type { RouteMemory } from './route-memory.js';
 import { RouteTableCache } from './route-table-cache.js';
-import { routedServices, withoutRoutes, type InstanceInput, type RouteTable } from './routes.js';
+import {
+  routedServices,
+  withoutRoutes,
+  type CatalogInput,
+  type InstanceInput,
+  type RouteError,
+  type RouteTable,
+} from './routes.js';
+
+/** The routed services of one service list, and each one's query text. */
+interface Routed {
+  names: string[];
+  errors: RouteError[];
+  queries: string[];
+}
 
 /** What templates get from `(gatewayRoutes)`: the validated table plus the gateway's settings. */
 export interface TemplateModel extends RouteTable {
@@ -101,28 +115,25 @@ export function gatewayHelpers(
 ): Record<string, HelperFactory> {
   // One per gateway: a change to a few services rebuilds only their routes.
   const tables = new RouteTableCache();
-  // Each service's query text, built once: 5,000 new strings per render, each hashed again by
-  // the renderer's lookups, were a fifth of a render's time.
-  const queries = new Map<string, string>();
-  const anyOf = (name: string): string => {
-    let q = queries.get(name);
-    if (q === undefined) {
-      if (queries.size >= 100_000) queries.clear();
-      q = `${name}|any`;
-      queries.set(name, q);
+  // Per version of the service list (the same object until it changes): the routed names and
+  // each one's query text, built once (5,000 new strings per render, each hashed again by the
+  // renderer's lookups, were a fifth of a render's time).
+  const routedCache = new WeakMap<object, Routed>();
+  const routedOf = (catalog: readonly CatalogInput[]): Routed => {
+    let routed = routedCache.get(catalog);
+    if (!routed) {
+      const { names, errors } = routedServices(catalog);
+      routed = { names, errors, queries: names.map((name) => `${name}|any`) };
+      routedCache.set(catalog, routed);
     }
-    return q;
+    return routed;
   };
-  const routedCache = new WeakMap<object, ReturnType<typeof routedServices>>();
   return {
     gatewayRoutes: (ctx) => () => {
-      const catalog = ctx.services() ?? [];
-      // The service list is the same object until it changes: filter it once per version.
-      const routed = routedCache.get(catalog) ?? routedServices(catalog);
-      routedCache.set(catalog, routed);
-      const { names, errors } = routed;
+      const { names, errors, queries } = routedOf(ctx.services() ?? []);
       const entries = new Map<string, InstanceInput[]>();
-      for (const name of names) entries.set(name, ctx.service(anyOf(name)) ?? []);
+      for (let i = 0; i < names.length; i++)
+        entries.set(names[i] as string, ctx.service(queries[i] as string) ?? []);
       const built = tables.build(entries, errors);
       const merged = memory ? memory.merge(built) : built;
       // Reload mode's pool proxies plain HTTP only: a TLS upstream is refused, not sent plain.

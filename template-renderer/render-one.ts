@@ -2,7 +2,7 @@ import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { ScopeHolder } from './helpers/index.js';
 import type { Query } from './queries/query.js';
-import { renderTemplate } from './render.js';
+import { renderTemplate, usedQueries } from './render.js';
 import { errorExcerpt } from './syntax/error.js';
 import type { Snapshot } from './snapshot.js';
 import { recordOutput, type TemplateState } from './template-state.js';
@@ -45,11 +45,15 @@ export async function renderAndWrite(t: TemplateState, c: RenderContext): Promis
     );
     return { kind: 'failed', error: error as Error, retry: false };
   }
-  // The same queries as last time (the common case: only data changed): nothing to watch anew.
-  if (!sameKeys(t.used, result.used)) {
-    for (const q of result.used.values()) c.watch(q);
-    t.used = new Set(result.used.keys());
-    t.usedChanged = true;
+  // The same reads as last time (the common case: only data changed): nothing to watch anew.
+  if (!sameReads(t.reads, result.reads)) {
+    const used = usedQueries(result.reads);
+    for (const q of used.values()) c.watch(q);
+    if (!sameKeys(t.used, used)) {
+      t.used = new Set(used.keys());
+      t.usedChanged = true;
+    }
+    t.reads = result.reads;
   }
   t.missing = result.missing;
   t.awaiting = new Set(result.missing);
@@ -73,6 +77,13 @@ export async function renderAndWrite(t: TemplateState, c: RenderContext): Promis
   const durationMs = Math.round((performance.now() - started) * 100) / 100;
   c.log.info({ destination, changed, durationMs }, changed ? 'rendered' : 'rendered, unchanged');
   return { kind: 'rendered', event: { destination, changed, contents: result.output, durationMs } };
+}
+
+/** The same query objects in the same order (a parsed query is cached, so the same object). */
+function sameReads(had: readonly Query[], reads: readonly Query[]): boolean {
+  if (had.length !== reads.length) return false;
+  for (let i = 0; i < reads.length; i++) if (had[i] !== reads[i]) return false;
+  return true;
 }
 
 function sameKeys(had: ReadonlySet<string>, used: ReadonlyMap<string, unknown>): boolean {

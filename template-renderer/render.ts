@@ -6,8 +6,16 @@ import type { Compiled } from './syntax/engine.js';
 
 export interface RenderResult {
   output: string;
-  used: Map<string, Query>;
+  /** The queries read, in order, repeats included (`usedQueries` deduplicates them). */
+  reads: Query[];
   missing: Set<string>;
+}
+
+/** The distinct queries of a render's reads, by key, in first-read order. */
+export function usedQueries(reads: readonly Query[]): Map<string, Query> {
+  const used = new Map<string, Query>();
+  for (const q of reads) if (!used.has(q.key)) used.set(q.key, q);
+  return used;
 }
 
 /**
@@ -21,11 +29,11 @@ export function renderTemplate(
   env: Record<string, string | undefined>,
   name = '',
 ): RenderResult {
-  const scope = { snapshot, used: new Map<string, Query>(), missing: new Set<string>(), env };
+  const scope = { snapshot, reads: [] as Query[], missing: new Set<string>(), env };
   holder.current = scope;
   try {
     const output = compiled();
-    return { output, used: scope.used, missing: scope.missing };
+    return { output, reads: scope.reads, missing: scope.missing };
   } catch (error) {
     if (error instanceof ToolkitError) throw error;
     throw new ToolkitError(`template ${name}: ${(error as Error).message}`.trim(), {

@@ -14,9 +14,18 @@ interface Entry {
   error?: string;
 }
 
+/** What `Snapshot.read` answers for a key without data yet. */
+export const NO_DATA: unique symbol = Symbol('no data');
+
 /** The store helpers read: query key -> latest data, plus the watch state shown in status(). */
 export class Snapshot {
   private readonly entries = new Map<string, Entry>();
+
+  /** The key's data, or NO_DATA: one lookup where `has` then `get` took two. */
+  read(key: string): unknown {
+    const entry = this.entries.get(key);
+    return entry?.hasData === true ? entry.data : NO_DATA;
+  }
 
   has(key: string): boolean {
     return this.entries.get(key)?.hasData === true;

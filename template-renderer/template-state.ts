@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { configError } from '../common/errors.js';
 import { engineFor, type Compiled, type Engines } from './syntax/index.js';
 import type { FileStamp } from './file-stamp.js';
+import type { Query } from './queries/query.js';
 import type { TemplateConfig, TemplateStatus } from './types.js';
 
 /** A template as the runner tracks it between rounds. */
@@ -13,6 +14,8 @@ export interface TemplateState {
   text?: string;
   /** Query keys its last successful render used, and those that had no data. */
   used: Set<string>;
+  /** The last render's reads in order (render.ts), to tell cheaply that it used the same. */
+  reads: readonly Query[];
   /** `used` changed since the runner last stopped the watches no template uses. */
   usedChanged: boolean;
   missing: Set<string>;
@@ -48,6 +51,7 @@ export function newTemplateState(config: TemplateConfig): TemplateState {
     config,
     name: config.source ?? `inline:${config.destination}`,
     used: new Set(),
+    reads: [],
     usedChanged: false,
     missing: new Set(),
     awaiting: new Set(),

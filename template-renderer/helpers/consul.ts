@@ -5,6 +5,7 @@ import { nodeQuery } from '../queries/node.js';
 import { nodesQuery } from '../queries/nodes.js';
 import { parseServiceQuery, serviceQuery } from '../queries/service.js';
 import { servicesQuery } from '../queries/services.js';
+import type { Query } from '../queries/query.js';
 import { split, type ScopeHolder } from './scope.js';
 
 type Helper = (...args: unknown[]) => unknown;
@@ -50,21 +51,20 @@ export function consulHelpers(holder: ScopeHolder): Record<string, Helper> {
 
 /** The same reads for custom helpers and library callers (undefined while no data yet). */
 export function helperContext(holder: ScopeHolder): HelperContext {
-  // The holder's cache key of each query text, built once (a gateway reads thousands per render).
-  const serviceKeys = new Map<string, string>();
-  const serviceKey = (query: string): string => {
-    let key = serviceKeys.get(query);
-    if (key === undefined) {
-      if (serviceKeys.size >= 100_000) serviceKeys.clear();
-      key = `service\0${query}\0{}`;
-      serviceKeys.set(query, key);
+  // Each query text's parsed query, kept (a gateway reads thousands per render): one lookup per
+  // read. The holder's cache key is the `service` helper's, so both share one watch.
+  const serviceQueries = new Map<string, Query>();
+  const serviceOf = (query: string): Query => {
+    let q = serviceQueries.get(query);
+    if (q === undefined) {
+      if (serviceQueries.size >= 100_000) serviceQueries.clear();
+      q = holder.query(`service\0${query}\0{}`, () => serviceQuery(parseServiceQuery(query)));
+      serviceQueries.set(query, q);
     }
-    return key;
+    return q;
   };
   return {
-    service: (query) =>
-      holder.read(serviceKey(query), () => serviceQuery(parseServiceQuery(query))) as
-        ServiceEntry[] | undefined,
+    service: (query) => holder.readQuery(serviceOf(query)) as ServiceEntry[] | undefined,
     services: (query = '') =>
       holder.read(`services\0${query}`, () => servicesQuery(query)) as CatalogService[] | undefined,
     // The same cache key as the `tree` helper (kv.ts): one watch for both.

@@ -1,10 +1,14 @@
 import type { Query } from '../queries/query.js';
-import type { Snapshot } from '../snapshot.js';
+import { NO_DATA, type Snapshot } from '../snapshot.js';
 
 /** What one render reads and records: the store, and the queries it used or lacked. */
 export interface RenderScope {
   snapshot: Snapshot;
-  used: Map<string, Query>;
+  /**
+   * Every query read, in reading order, repeats included: an array push per read (a gateway
+   * reads 5,000 per render), deduplicated only when the sequence differs from the last render's.
+   */
+  reads: Query[];
   missing: Set<string>;
   env: Record<string, string | undefined>;
 }
@@ -19,20 +23,31 @@ export class ScopeHolder {
 
   /** Parses (once per distinct call) and reads a query, recording it as used or missing. */
   read(cacheKey: string, parse: () => Query): unknown {
+    return this.readQuery(this.query(cacheKey, parse));
+  }
+
+  /** The query of a helper call, parsed once per distinct call. */
+  query(cacheKey: string, parse: () => Query): Query {
     let query = this.cache.get(cacheKey);
     if (!query) {
       query = parse();
       if (this.cache.size > 50_000) this.cache.clear();
       this.cache.set(cacheKey, query);
     }
+    return query;
+  }
+
+  /** Reads a query already parsed (a caller that keeps its own Query objects skips the cache). */
+  readQuery(query: Query): unknown {
     const scope = this.current;
     if (!scope) return undefined;
-    scope.used.set(query.key, query);
-    if (!scope.snapshot.has(query.key)) {
+    scope.reads.push(query);
+    const data = scope.snapshot.read(query.key);
+    if (data === NO_DATA) {
       scope.missing.add(query.key);
       return undefined;
     }
-    return scope.snapshot.get(query.key);
+    return data;
   }
 
   env(name: string): string {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ScopeHolder } from '../../../template-renderer/helpers/index.js';
 import { parseServiceQuery, serviceKey } from '../../../template-renderer/queries/service.js';
-import { renderTemplate } from '../../../template-renderer/render.js';
+import { renderTemplate, usedQueries } from '../../../template-renderer/render.js';
 import {
   createEnvironment,
   createHandlebarsEngine,
@@ -45,7 +45,7 @@ describe('render', () => {
     const second = render(tpl);
     expect(second.output).to.equal('10.0.0.1:80;10.0.0.2:81;');
     expect(second.missing.size).to.equal(0);
-    expect([...second.used.keys()]).to.deep.equal(['health.service(web)']);
+    expect([...usedQueries(second.reads).keys()]).to.deep.equal(['health.service(web)']);
   });
 
   it('discovers nested queries (services then one service watch per service)', () => {

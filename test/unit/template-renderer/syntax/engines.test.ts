@@ -3,7 +3,7 @@ import { isToolkitError } from '../../../../common/errors.js';
 import { ScopeHolder } from '../../../../template-renderer/helpers/index.js';
 import { kvKeyQuery } from '../../../../template-renderer/queries/kv.js';
 import { parseServiceQuery, serviceKey } from '../../../../template-renderer/queries/service.js';
-import { renderTemplate } from '../../../../template-renderer/render.js';
+import { renderTemplate, usedQueries } from '../../../../template-renderer/render.js';
 import { Snapshot } from '../../../../template-renderer/snapshot.js';
 import { createEngines, type Syntax } from '../../../../template-renderer/syntax/index.js';
 import type { ServiceEntry } from '../../../../template-renderer/types.js';
@@ -66,7 +66,7 @@ for (const syntax of ['handlebars', 'go'] as const) {
 
     it('shares query keys (and so watches) with the other engine', () => {
       const snapshot = new Snapshot();
-      expect([...render(t.key as string, snapshot).used.keys()]).to.deep.equal([
+      expect([...usedQueries(render(t.key as string, snapshot).reads).keys()]).to.deep.equal([
         kvKeyQuery('app/mode').key,
       ]);
       snapshot.set(kvKeyQuery('app/mode').key, { exists: false, value: '' }, 1);
