@@ -14,9 +14,16 @@ import {
 import { serviceRoutes, type ServiceRoutes } from './service-routes.js';
 
 type Entries = ReadonlyMap<string, readonly InstanceInput[]>;
+type Lists = readonly (readonly InstanceInput[])[];
+type Lookup = (name: string) => readonly InstanceInput[];
 
 interface Built {
-  entries: Entries;
+  /** The names as given (the gateway passes one array per version of its service list). */
+  names: readonly string[];
+  /** Each name's instance list, at the name's position. */
+  lists: Lists;
+  /** A name's position in `names`. */
+  at: Map<string, number>;
   errorsKey: string;
   /** Each valid service name's place in the sorted names (the order instances are listed in). */
   places: Map<string, number>;
@@ -55,37 +62,67 @@ export class RouteTableCache {
   private last?: Built;
 
   build(entries: Entries, initialErrors: readonly RouteError[] = []): RouteTable {
+    return this.buildLists([...entries.keys()], [...entries.values()], initialErrors);
+  }
+
+  /**
+   * The same from names and their instance lists side by side: no Map per render, and when
+   * `names` lists the same names as last time (the same array, usually), the lists are compared
+   * by position.
+   */
+  buildLists(
+    names: readonly string[],
+    lists: Lists,
+    initialErrors: readonly RouteError[] = [],
+  ): RouteTable {
     const errorsKey = initialErrors.map((e) => `${e.service}\0${e.message}`).join('\n');
     const last = this.last;
-    const patched = last?.errorsKey === errorsKey ? this.patch(last, entries) : undefined;
+    const same = last?.errorsKey === errorsKey && sameNames(last.names, names);
+    const patched = same && last ? this.patch(last, lists) : undefined;
     if (patched && last) {
-      this.last = { ...last, entries, table: patched };
+      this.last = { ...last, names, lists, table: patched };
       return patched;
     }
+    const entries = new Map(names.map((name, i) => [name, lists[i] ?? NONE]));
     const table = buildRouteTable(entries, initialErrors);
-    const names = [...entries.keys()].filter(isServiceName).sort();
+    const valid = [...entries.keys()].filter(isServiceName).sort();
     const offsets = [0];
-    for (const name of names)
+    for (const name of valid)
       offsets.push(
         (offsets.at(-1) as number) +
           serviceRoutes(name, entries.get(name) ?? NONE).instances.length,
       );
-    const places = new Map(names.map((name, i) => [name, i]));
-    this.last = { entries, errorsKey, places, offsets, table, byKey: keyed(table) };
+    this.last = {
+      names,
+      lists,
+      at: new Map(names.map((name, i) => [name, i])),
+      errorsKey,
+      places: new Map(valid.map((name, i) => [name, i])),
+      offsets,
+      table,
+      byKey: keyed(table),
+    };
     return table;
   }
 
-  private patch(last: Built, entries: Entries): RouteTable | undefined {
-    const changed = changedServices(last.entries, entries);
-    if (changed === undefined) return undefined;
+  private patch(last: Built, lists: Lists): RouteTable | undefined {
+    const changed: string[] = [];
+    for (let i = 0; i < lists.length; i++) {
+      const was = last.lists[i] ?? NONE;
+      const now = lists[i] ?? NONE;
+      if (was !== now && (was.length > 0 || now.length > 0)) changed.push(last.names[i] as string);
+      if (changed.length > MOST_PATCHED) return undefined;
+    }
     if (changed.length === 0) return last.table;
+    const before: Lookup = (name) => last.lists[last.at.get(name) as number] ?? NONE;
+    const get: Lookup = (name) => lists[last.at.get(name) as number] ?? NONE;
     const touched = new Set<Route>();
     for (const name of changed) {
       if (!isServiceName(name)) return undefined;
-      const was = serviceRoutes(name, last.entries.get(name) ?? NONE);
-      const now = serviceRoutes(name, entries.get(name) ?? NONE);
+      const now = serviceRoutes(name, get(name));
       const shape = shapeOf(now);
-      if (shape === undefined || shape !== shapeOf(was)) return undefined;
+      if (shape === undefined || shape !== shapeOf(serviceRoutes(name, before(name))))
+        return undefined;
       for (const t of now.tags) {
         const route = last.byKey.get(t.key);
         if (!route) return undefined;
@@ -94,47 +131,35 @@ export class RouteTableCache {
     }
     const replaced = new Map<Route, Route>();
     for (const route of touched) {
-      const next = withServers(route, entries);
+      const next = withServers(route, get);
       replaced.set(route, next);
       // The next patch starts from this table: its routes by key follow (same keys).
       last.byKey.set(`${route.host}${route.path}`, next);
     }
     const routes = last.table.routes.map((r) => replaced.get(r) ?? r);
-    const instances = spliceInstances(last, changed, entries);
+    const instances = spliceInstances(last, changed, get);
     return { routes, hosts: virtualHosts(routes), instances, errors: last.table.errors };
   }
 }
 
-/**
- * The names whose instance list is another object than before (undefined when a name came or
- * went, or more than MOST_PATCHED changed). Both maps list the names in the same order (the
- * gateway builds them from one sorted list), so they are walked side by side; a name out of step
- * is looked up.
- */
-function changedServices(before: Entries, now: Entries): string[] | undefined {
-  if (now.size !== before.size) return undefined;
-  const changed: string[] = [];
-  const previous = before.entries();
-  for (const [name, list] of now) {
-    const p = previous.next().value;
-    const was = p !== undefined && p[0] === name ? p[1] : before.get(name);
-    if (was === undefined) return undefined;
-    if (was !== list && (was.length > 0 || list.length > 0)) changed.push(name);
-    if (changed.length > MOST_PATCHED) return undefined;
-  }
-  return changed;
+/** The same names in the same order (usually the very same array). */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
  * The instance list with the changed services' runs replaced (a copy: the last table keeps its
  * own), and `last.offsets` moved to match: no pass over the 5,000 services that did not change.
  */
-function spliceInstances(last: Built, changed: readonly string[], entries: Entries): Instance[] {
+function spliceInstances(last: Built, changed: readonly string[], get: Lookup): Instance[] {
   const instances = last.table.instances.slice();
   const { offsets } = last;
   for (const name of changed) {
     const at = last.places.get(name) as number;
-    const own = serviceRoutes(name, entries.get(name) ?? NONE).instances;
+    const own = serviceRoutes(name, get(name)).instances;
     const start = offsets[at] as number;
     const delta = own.length - ((offsets[at + 1] as number) - start);
     instances.splice(start, own.length - delta, ...own);
@@ -149,12 +174,12 @@ function keyed(table: RouteTable): Map<string, Route> {
 }
 
 /** The route with its servers recomputed from its services' current instances. */
-function withServers(route: Route, entries: Entries): Route {
+function withServers(route: Route, get: Lookup): Route {
   const key = `${route.host}${route.path}`;
   const options = optionsText(route);
   const servers: Server[] = [];
   for (const name of route.services)
-    for (const t of serviceRoutes(name, entries.get(name) ?? NONE).tags) {
+    for (const t of serviceRoutes(name, get(name)).tags) {
       if (t.key !== key || !t.target || t.strip !== route.strip) continue;
       if (optionsText(t.options) !== options) continue;
       if (!servers.some((s) => s.target === t.target))

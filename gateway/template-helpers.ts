@@ -100,6 +100,8 @@ export type TemplateSettings = Pick<
   decorate?: (model: TemplateModel) => TemplateModel;
 };
 
+const NONE: readonly InstanceInput[] = [];
+
 const RELOAD_NO_TLS_UPSTREAM =
   'proto=https needs lua mode (reload mode proxies upstreams in plain HTTP); route not served';
 
@@ -131,10 +133,9 @@ export function gatewayHelpers(
   return {
     gatewayRoutes: (ctx) => () => {
       const { names, errors, queries } = routedOf(ctx.services() ?? []);
-      const entries = new Map<string, InstanceInput[]>();
-      for (let i = 0; i < names.length; i++)
-        entries.set(names[i] as string, ctx.service(queries[i] as string) ?? []);
-      const built = tables.build(entries, errors);
+      const lists: (readonly InstanceInput[])[] = [];
+      for (let i = 0; i < names.length; i++) lists.push(ctx.service(queries[i] as string) ?? NONE);
+      const built = tables.buildLists(names, lists, errors);
       const merged = memory ? memory.merge(built) : built;
       // Reload mode's pool proxies plain HTTP only: a TLS upstream is refused, not sent plain.
       const table = settings.lua
