@@ -29,6 +29,8 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
             local ctx = ngx.ctx
             local info = ctx.gw_info
             if not info then return ngx.exit(502) end
+            -- Its tries, for the traffic counters (gateway/traffic-lua.ts).
+            ctx.gw_tries = (ctx.gw_tries or 0) + 1
             local peers, n = info.peers, info.n
             -- One peer: no retry is possible (set_more_tries is for two or more), so neither
             -- the round-robin nor the failure marks change anything: straight to it.

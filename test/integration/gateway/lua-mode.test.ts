@@ -230,6 +230,14 @@ describe('gateway lua mode: one nginx (real nginx + real Consul)', function () {
       expect(r.status, r.body).to.equal(200);
       expect(r.body.split(' ')[0]).to.equal('a');
     }
+    // Every refused try since the start was retried on the other peer (the balancer counts
+    // tries; every answer was a 200). Each worker adds its counts every 0.25 s.
+    await new Promise((r) => setTimeout(r, 600));
+    const read = async (name: string): Promise<number> =>
+      (await metric(`gateway_route_upstream_${name}_total{route="/r",service="web"}`)) || 0;
+    const failed = await read('failures');
+    expect(failed).to.be.at.least(1);
+    expect(await read('retries')).to.equal(failed);
   });
 
   it('balances to IPv6 instances too ([::1]:port peers)', async () => {

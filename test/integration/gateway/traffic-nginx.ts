@@ -60,9 +60,10 @@ export function trafficHttpConfig(o: TrafficNginxOptions): string {
         balancer_by_lua_block {
             local b = require "ngx.balancer"
             local ctx = ngx.ctx
-            ctx.try = (ctx.try or 0) + 1
-            if ctx.try == 1 and #ctx.peers > 1 then b.set_more_tries(#ctx.peers - 1) end
-            local host, port = ctx.peers[ctx.try]:match("^(.+):(%d+)$")
+            -- The gateway's balancer counts its tries here too (the log handler reads them).
+            ctx.gw_tries = (ctx.gw_tries or 0) + 1
+            if ctx.gw_tries == 1 and #ctx.peers > 1 then b.set_more_tries(#ctx.peers - 1) end
+            local host, port = ctx.peers[ctx.gw_tries]:match("^(.+):(%d+)$")
             b.set_current_peer(host, tonumber(port))
         }
         keepalive 8;
