@@ -52,10 +52,16 @@ describe('swarm: compose/swarm-stack.yml on a private two-node Swarm', function 
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed' && !process.env.E2E_VERBOSE) return;
     process.stdout.write(await s.docker('service', 'ps', '--no-trunc', web()).catch(String));
-    for (const svc of ['registrator', 'gateway', 'web'])
-      process.stdout.write(
-        `--- ${svc}\n${(await s.docker('service', 'logs', '--raw', `${s.stack}_${svc}`).catch((e: Error) => e.message)).slice(-3000)}\n`,
-      );
+    // Per task (service logs groups each task's lines: one tail would show a single node).
+    for (const svc of ['registrator', 'gateway', 'web']) {
+      const ids = await s
+        .docker('service', 'ps', '-q', '--no-trunc', `${s.stack}_${svc}`)
+        .catch(() => '');
+      for (const id of ids.split('\n').filter(Boolean).slice(0, 6)) {
+        const logs = await s.docker('service', 'logs', '--raw', id).catch((e: Error) => e.message);
+        process.stdout.write(`--- ${svc} task ${id.slice(0, 12)}\n${logs.slice(-2500)}\n`);
+      }
+    }
   });
   after(async () => {
     await s?.stop();
@@ -153,10 +159,22 @@ describe('swarm: compose/swarm-stack.yml on a private two-node Swarm', function 
 
   it('docker service rm: the route answers 503, then goes', async () => {
     await s.docker('service', 'rm', web());
-    await waitFor(async () => (await get(`${s.gatewayUrl}/`)).status === 503, {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-      what: 'the route answering 503 once the tasks are gone',
+    let last = '';
+    await waitFor(
+      async () => {
+        const res = await get(`${s.gatewayUrl}/`);
+        last = `${res.status} ${res.body.slice(0, 80)}`;
+        return res.status === 503;
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'the route answering 503 once the tasks are gone',
+      },
+    ).catch(async (e: Error) => {
+      throw new Error(
+        `${e.message}; last answer: ${last}; upstreams: ${JSON.stringify(await s.upstreams())}`,
+      );
     });
     // GATEWAY_ROUTE_GRACE=3s in this test (default 10m): then the route itself goes.
     await waitFor(
