@@ -19,9 +19,8 @@ export class RouteMemory {
   private readonly routes = new Map<string, Remembered>();
   /** The keys of the routes missing from the latest table: the only ones that can expire. */
   private readonly absent = new Set<string>();
-  /** The routes of the last merged table, and when it was merged. */
+  /** The routes of the last merged table. */
   private merged?: readonly Route[];
-  private mergedAt?: number;
 
   constructor(
     private readonly graceMs: number,
@@ -32,9 +31,7 @@ export class RouteMemory {
   merge(table: RouteTable): RouteTable {
     if (this.graceMs <= 0) return table;
     const now = this.now();
-    const previousAt = this.mergedAt ?? now;
     const previous = this.merged;
-    this.mergedAt = now;
     this.merged = table.routes;
     // The same routes as last time (only their instances changed), none remembered: no scan.
     if (this.absent.size === 0 && previous && sameRoutes(previous, table.routes)) {
@@ -65,8 +62,9 @@ export class RouteMemory {
         r.lastSeen = now;
         continue;
       }
-      // Last seen in the table before this one (present ones are not stamped on every merge).
-      if (!r.absent) r.lastSeen = previousAt;
+      // It left now: the table before this one, which had it, was current until this merge,
+      // however long ago that table came (the grace period counts from here).
+      if (!r.absent) r.lastSeen = now;
       r.absent = true;
       this.absent.add(key);
       if (now - r.lastSeen >= this.graceMs) {

@@ -34,9 +34,11 @@ describe('gateway route memory (pure, fake clock)', () => {
     expect(gone.routes[0]!.unavailable).to.equal('"no instance of web for /app\\n"');
     expect(gone.routes[1]).to.include({ strip: '/api', upstream: live.routes[1]!.upstream });
     expect(gone.hosts.map((h) => h.name)).to.deep.equal(['', 'example.com']);
-    expect(memory.nextExpiryMs()).to.equal(59_000);
+    expect(memory.nextExpiryMs()).to.equal(60_000);
 
-    now += 59_000;
+    now += 59_999;
+    expect(memory.merge(table()).routes).to.have.length(2);
+    now += 1;
     expect(memory.merge(table()).routes).to.deep.equal([]);
     expect(memory.nextExpiryMs()).to.equal(undefined);
   });
@@ -50,6 +52,16 @@ describe('gateway route memory (pure, fake clock)', () => {
     expect(memory.merge(table('urlprefix-/app')).routes[0]!.servers).to.have.length(1);
     now = 15_000;
     expect(memory.merge(table()).routes).to.have.length(1);
+  });
+
+  it('counts the grace period from the change that removed the route, not the table before it', () => {
+    // The table that had the route came long before its last instance left (a quiet catalog).
+    let now = 0;
+    const memory = new RouteMemory(3_000, () => now);
+    memory.merge(table('urlprefix-/app'));
+    now = 10_000;
+    expect(memory.merge(table()).routes.map((r) => r.servers.length)).to.deep.equal([0]);
+    expect(memory.nextExpiryMs()).to.equal(3_000);
   });
 
   it('grace 0 disables it', () => {
