@@ -21,14 +21,10 @@ export const NO_DATA: unique symbol = Symbol('no data');
 export class Snapshot {
   private readonly entries = new Map<string, Entry>();
 
-  /** The key's data, or NO_DATA: one lookup where `has` then `get` took two. */
+  /** The key's data, or NO_DATA (one lookup: what helpers read on every render). */
   read(key: string): unknown {
     const entry = this.entries.get(key);
     return entry?.hasData === true ? entry.data : NO_DATA;
-  }
-
-  has(key: string): boolean {
-    return this.entries.get(key)?.hasData === true;
   }
 
   get(key: string): unknown {
