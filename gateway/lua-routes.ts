@@ -22,8 +22,9 @@ export interface LuaRoutesOptions {
 /**
  * Lua mode: every change of routes or instances writes the table file (loaded by nginx at every
  * start; a patch is appended to it) and PUTs it to nginx's control socket, which stores it in
- * the shared dict and answers the version: no reload. When no route came, went or changed its host, path, strip or options,
- * only the changed routes' lines go (a patch on the confirmed version; refused: the whole table).
+ * the shared dict and answers the version: no reload. When no route came, went or changed its
+ * host, path, strip or options, only the changed routes' lines go (a patch on the confirmed
+ * version; refused: the whole table).
  * One apply at a time; an unchanged table sends nothing.
  */
 export class LuaRoutes implements RouteSink {

@@ -1,10 +1,11 @@
 /**
  * A full garbage collection whenever the heap has grown by `growthBytes` since the last one:
  * with a large catalog, each change reads a catalog-wide answer (about 1 MB of text at 5,000
- * services) and rebuilds per-render maps of every service, and V8 lets that garbage pile up in
- * old space before it collects, so the resident size follows the garbage, not the data kept. Needs Node's `--expose-gc` (the CLIs' shebangs
- * pass it); without it, nothing happens. Checked every `intervalMs` on an unref'd timer, and
- * whenever the program calls `check()` after a unit of work.
+ * services) and builds per-render lists of every service, and V8 lets that garbage pile up in
+ * old space before it collects, so the resident size follows the garbage, not the data kept.
+ * Needs Node's `--expose-gc` (the CLIs' shebangs pass it); without it, nothing happens. Checked
+ * every `intervalMs` on an unref'd timer, and whenever the program calls `check()` after a unit
+ * of work.
  */
 export interface HeapTrimOptions {
   growthBytes?: number;
