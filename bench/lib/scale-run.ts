@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child } from '../../common/process/child.js';
 import type { ConsulAgent } from '../../test/helpers/consul-agent.js';
-import { connectionsTo, plainGet } from '../../test/helpers/connections.js';
+import { plainGet, sampleConnections } from '../../test/helpers/connections.js';
 import { ROOT } from '../../test/helpers/paths.js';
 import { freePorts } from '../../test/helpers/ports.js';
 import { childPids } from '../../test/helpers/stack.js';
@@ -88,11 +88,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     { cwd: ROOT, onLine: (line) => void lines.push(line) },
   );
   const pid = gw.pid as number;
-  let peak = 0;
-  const sampler = setInterval(
-    () => void connectionsTo(agent.httpPort, pid).then((n) => (peak = Math.max(peak, n))),
-    100,
-  );
+  const sampler = sampleConnections(agent.httpPort, () => pid);
   try {
     await waitFor(async () => (await get(`${statusUrl}/readyz`)).status === 200, {
       timeoutMs: 120_000,
@@ -140,7 +136,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       registerMs,
       readyMs,
       budget: usage.maxConns,
-      peakConnections: Math.max(peak, usage.peakConnections),
+      peakConnections: Math.max(sampler.peak, usage.peakConnections),
       watches: {
         blocking: usage.blocking,
         shared: usage.shared,
@@ -164,7 +160,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     process.stderr.write(`[scale] gateway output:\n${lines.slice(-20).join('\n')}\n`);
     throw error;
   } finally {
-    clearInterval(sampler);
+    sampler.stop();
     await gw.stop('SIGTERM', 15_000);
   }
 }

@@ -34,6 +34,29 @@ export async function connectionsTo(port: number, pid?: number): Promise<number>
   return [...(await socketInodes(pid))].filter((inode) => inodes.has(inode)).length;
 }
 
+/**
+ * The highest `connectionsTo(port, pid)` seen, sampled every `intervalMs` until `stop()`: how
+ * tests and benchmarks check a process's connection budget while it works. `pid` is read at each
+ * sample (a process still starting has none yet).
+ */
+export function sampleConnections(
+  port: number,
+  pid: () => number | undefined,
+  intervalMs = 100,
+): { readonly peak: number; stop(): void } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const p = pid();
+    if (p !== undefined) void connectionsTo(port, p).then((n) => (peak = Math.max(peak, n)));
+  }, intervalMs);
+  return {
+    get peak() {
+      return peak;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 /** One GET on a fresh connection (no keep-alive pool): what a new client of the agent gets. */
 export function plainGet(
   url: string,

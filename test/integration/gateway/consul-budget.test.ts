@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
-import { connectionsTo, plainGet } from '../../helpers/connections.js';
+import { plainGet, sampleConnections } from '../../helpers/connections.js';
 import { freePorts } from '../../helpers/ports.js';
 import { startProgram } from '../../helpers/programs.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -84,11 +84,7 @@ describe('gateway: a whole catalog within the Consul connection budget (stock ag
       '1',
     ]);
     const agentUrl = `http://${agent.addr}/v1/status/leader`;
-    let peak = 0;
-    const sampler = setInterval(() => {
-      if (gw.pid)
-        void connectionsTo(agent.httpPort, gw.pid).then((n) => (peak = Math.max(peak, n)));
-    }, 100);
+    const sampler = sampleConnections(agent.httpPort, () => gw.pid || undefined);
     try {
       await waitFor(
         async () => (await fetchText(`http://127.0.0.1:${status}/readyz`)).status === 200,
@@ -117,8 +113,8 @@ describe('gateway: a whole catalog within the Consul connection budget (stock ag
       expect(usage.maxConns).to.equal(BUDGET);
       expect(usage.peakConnections).to.be.at.most(BUDGET);
       expect(usage.shared).to.be.greaterThan(0);
-      clearInterval(sampler);
-      expect(peak, 'connections seen by ss').to.be.within(1, BUDGET);
+      sampler.stop();
+      expect(sampler.peak, 'connections seen by ss').to.be.within(1, BUDGET);
       gw.kill('SIGKILL');
       await gw.exited;
       // The agent still holds the dead gateway's blocking queries until they time out; the
@@ -126,7 +122,7 @@ describe('gateway: a whole catalog within the Consul connection budget (stock ag
       const after = await Promise.all(Array.from({ length: 100 }, () => plainGet(agentUrl)));
       expect(after.filter((r) => r.status !== 200)).to.deep.equal([]);
     } finally {
-      clearInterval(sampler);
+      sampler.stop();
       await gw.stop('SIGKILL', 1_000);
       // nginx outlives a SIGKILLed gateway: stop its masters (they stop their workers).
       for (const file of ['nginx.pid', 'pool.pid']) {
