@@ -7,7 +7,7 @@
  */
 import { Agent, request } from 'node:http';
 import { startConsulAgent } from '../test/helpers/consul-agent.js';
-import { registerFleet, registration } from './lib/scale-fleet.js';
+import { changedInstance, deregistration, registerFleet, registration } from './lib/scale-fleet.js';
 import { distribution } from './lib/stats.js';
 import { flagValue } from './lib/args.js';
 
@@ -33,18 +33,17 @@ try {
   await sleep(2_000);
   const wakeMs: number[] = [];
   for (let c = 0; c < changes; c++) {
-    const s = (c * 7919 + 13) % services;
-    const id = `svc-${s}-new`;
+    const change = changedInstance(c, services);
     const index = await read('/v1/internal/ui/services');
     const answer = read(`/v1/internal/ui/services?index=${index}&wait=30s`);
     await sleep(300);
-    const body = registration(s, id, 'fleet-node-0', 2000);
+    const body = registration(change.s, change.id, change.node, 2000);
     await agent.client.transport.request({ method: 'PUT', path: '/catalog/register', body });
     const committed = performance.now();
     await answer;
     wakeMs.push(Math.round(performance.now() - committed));
     await sleep(500);
-    const gone = { Node: 'fleet-node-0', ServiceID: id };
+    const gone = deregistration(change);
     await agent.client.transport.request({
       method: 'PUT',
       path: '/catalog/deregister',

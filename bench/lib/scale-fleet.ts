@@ -43,6 +43,23 @@ export function instance(s: number, i: number, ports: readonly number[]) {
   };
 }
 
+/**
+ * The c-th one-instance change of a run: a new instance of a service spread over the catalog
+ * (the same sequence in every benchmark, so their figures compare), on the first fleet node.
+ */
+export function changedInstance(
+  c: number,
+  services: number,
+): { s: number; id: string; node: string } {
+  const s = (c * 7919 + 13) % services;
+  return { s, id: `svc-${s}-new`, node: 'fleet-node-0' };
+}
+
+/** The catalog deregistration of an instance `changedInstance` gave. */
+export function deregistration(change: { id: string; node: string }): object {
+  return { Node: change.node, ServiceID: change.id };
+}
+
 export function registration(s: number, id: string, node: string, port: number): object {
   return {
     Node: node,

@@ -9,7 +9,14 @@ import { childPids } from '../../test/helpers/stack.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { get, pollUntilServed } from './http.js';
 import { rssMb } from './rss.js';
-import { cpuSeconds, registerFleet, registration, type Backends } from './scale-fleet.js';
+import {
+  changedInstance,
+  cpuSeconds,
+  deregistration,
+  registerFleet,
+  registration,
+  type Backends,
+} from './scale-fleet.js';
 import { scaleStages, type ScaleStages, type TimedChange } from './scale-stages.js';
 
 export interface SizeResult {
@@ -106,11 +113,11 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     const agentPid = agent.pid as number;
     const timed: TimedChange[] = [];
     for (let c = 0; c < changes; c++) {
-      const s = (c * 7919 + 13) % services;
-      const id = `svc-${s}-new`;
+      const change = changedInstance(c, services);
+      const { s, id } = change;
       const b0 = await metric(statusUrl, 'gateway_consul_read_bytes_total');
       const [n0, x0, c0] = [cpuSeconds(pid), nginxCpu(pid), cpuSeconds(agentPid)];
-      const reg = registration(s, id, 'fleet-node-0', backends.markerPort);
+      const reg = registration(s, id, change.node, backends.markerPort);
       const begin = performance.now();
       const registeredAt = Date.now();
       await agent.client.transport.request({ method: 'PUT', path: '/catalog/register', body: reg });
@@ -123,7 +130,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       cpuNode += cpuSeconds(pid) - n0;
       cpuNginx += nginxCpu(pid) - x0;
       cpuConsul += cpuSeconds(agentPid) - c0;
-      const body = { Node: 'fleet-node-0', ServiceID: id };
+      const body = deregistration(change);
       await agent.client.transport.request({ method: 'PUT', path: '/catalog/deregister', body });
       await sleep(700);
     }
