@@ -1,3 +1,5 @@
+import { TRAFFIC_LUA_COUNT_TRY } from './traffic-lua.js';
+
 /**
  * `M.balance()` of the `gateway_pool` module (balancer_by_lua of `upstream gateway_pool`):
  * round-robin over the route's peers that access() put in `ngx.ctx.gw_info`; retries go to peers
@@ -29,8 +31,8 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
             local ctx = ngx.ctx
             local info = ctx.gw_info
             if not info then return ngx.exit(502) end
-            -- Its tries, for the traffic counters (gateway/traffic-lua.ts).
-            ctx.gw_tries = (ctx.gw_tries or 0) + 1
+            -- Its tries and their start, for the traffic counters (gateway/traffic-lua.ts).
+            ${TRAFFIC_LUA_COUNT_TRY}
             local peers, n = info.peers, info.n
             -- One peer: no retry is possible (set_more_tries is for two or more), so neither
             -- the round-robin nor the failure marks change anything: straight to it.

@@ -1,5 +1,6 @@
 import { LUA_MODULES, LUA_PACKAGE_PATH } from '../../../gateway/lua-module.js';
 import {
+  TRAFFIC_LUA_COUNT_TRY,
   TRAFFIC_LUA_INIT,
   TRAFFIC_LUA_LOG,
   TRAFFIC_LUA_WORKER,
@@ -61,7 +62,7 @@ export function trafficHttpConfig(o: TrafficNginxOptions): string {
             local b = require "ngx.balancer"
             local ctx = ngx.ctx
             -- The gateway's balancer counts its tries here too (the log handler reads them).
-            ctx.gw_tries = (ctx.gw_tries or 0) + 1
+            ${TRAFFIC_LUA_COUNT_TRY}
             if ctx.gw_tries == 1 and #ctx.peers > 1 then b.set_more_tries(#ctx.peers - 1) end
             local host, port = ctx.peers[ctx.gw_tries]:match("^(.+):(%d+)$")
             b.set_current_peer(host, tonumber(port))
