@@ -48,6 +48,13 @@ const flag = (name: string, fallback: number): number => {
 const GATEWAY_ARGS = process.argv.flatMap((a, i) =>
   process.argv[i - 1] === '--gateway-arg' ? [a] : [],
 );
+/**
+ * Both proxies log alike: the plain nginx writes the gateway's access log (same format and
+ * buffering) unless the gateway's is turned off.
+ */
+const ACCESS_LOG = !GATEWAY_ARGS.some(
+  (a, i) => a === '--access-log=off' || (a === '--access-log' && GATEWAY_ARGS[i + 1] === 'off'),
+);
 const ROUNDS = flag('rounds', smoke ? 1 : 3);
 const SLICE_SECONDS = flag('slice', smoke ? 2 : 4);
 const CONNECTIONS = 32;
@@ -140,7 +147,10 @@ async function main(): Promise<void> {
     }
     const extra = backends.pop() as NginxTarget;
     log(`nginx backends on ${backends.map((b) => b.port).join(', ')}; extra ${extra.port}`);
-    const proxy = await startPlainProxy(backends.map((b) => b.port));
+    const proxy = await startPlainProxy(
+      backends.map((b) => b.port),
+      ACCESS_LOG,
+    );
     stops.unshift(() => proxy.stop());
     await register(agent, backends);
     const gateway = await startBuiltGateway(agent.addr, GATEWAY_ARGS);
@@ -168,6 +178,7 @@ async function main(): Promise<void> {
         sliceSeconds: SLICE_SECONDS,
         wrk: `-t2 -c${CONNECTIONS}`,
         backends: BACKENDS,
+        accessLog: ACCESS_LOG,
       },
       gatewayMode,
       ...measured,
@@ -187,6 +198,9 @@ async function main(): Promise<void> {
       `load average at the start: ${loadAverageStart.join(', ')}; at the end: ${result.machine.loadAverageEnd.join(', ')}`,
     );
     printThroughput(result);
+    console.log(
+      `access log: ${ACCESS_LOG ? "both proxies write the gateway's (JSON, buffered)" : 'neither proxy writes one'}`,
+    );
     // The smoke run (CI) asserts that figures came out, never how fast they are.
     const missing = missingThroughputFigures(result);
     if (missing.length) {

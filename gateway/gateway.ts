@@ -6,9 +6,8 @@ import { createRenderer, type Renderer } from '../template-renderer/index.js';
 import type { GatewayConfig } from './config.js';
 import { startHttps, type Https } from './https.js';
 import { GatewayMetrics } from './metrics.js';
-import { nginxQuote } from './grammar.js';
 import { resolveMode } from './mode.js';
-import { placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
+import { accessLogArgs, placeholderRoutes, workPaths, type WorkPaths } from './nginx-config.js';
 import { ROUTE_HEADER } from './pool-config.js';
 import { buildRouteTable, type RouteTable } from './routes.js';
 import { routeErrorLogger } from './route-error-log.js';
@@ -65,10 +64,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     latestTable = table;
     logErrors(table);
   };
-  const accessLog =
-    config.accessLog === 'off'
-      ? 'off'
-      : `${nginxQuote(config.accessLog)} gateway_json buffer=32k flush=1s`;
+  const accessLog = config.accessLog === 'off' ? 'off' : accessLogArgs(config.accessLog);
   let renderer: Renderer | undefined;
   metrics.bindConsulUsage(() => renderer?.consulUsage());
   let server: Server | undefined;

@@ -72,12 +72,17 @@ export interface MainConfigOptions {
 }
 
 /** JSON access-log format the default template uses (`access_log <file> gateway_json`). */
-const LOG_FORMAT = [
+export const LOG_FORMAT = [
   '{"time":"$time_iso8601","remote":"$remote_addr","host":"$host","method":"$request_method",',
   '"uri":"$request_uri","status":$status,"bytes":$body_bytes_sent,"duration":$request_time,',
   '"upstream":"$upstream_addr","upstream_status":"$upstream_status",',
   '"upstream_duration":"$upstream_response_time","agent":"$http_user_agent"}',
 ].join('');
+
+/** The `access_log` arguments of a log file (`--access-log`): JSON, buffered, flushed every second. */
+export function accessLogArgs(path: string): string {
+  return `${nginxQuote(path)} gateway_json buffer=32k flush=1s`;
+}
 
 /**
  * What both nginx configs start with: the generated-file header, process settings, and the

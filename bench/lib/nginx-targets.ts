@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accessLogArgs, LOG_FORMAT } from '../../gateway/nginx-config.js';
 import { startNginx } from '../../test/helpers/nginx.js';
 import { freePort } from '../../test/helpers/ports.js';
 
@@ -68,20 +69,26 @@ export const GATEWAY_PROXY_SETTINGS = `
 
 /**
  * A plain nginx reverse proxy with a static upstream of `backends`, as one would write it by
- * hand: the gateway's proxy settings (GATEWAY_PROXY_SETTINGS), no access log, the gateway's
- * worker count (auto).
+ * hand: the gateway's proxy settings (GATEWAY_PROXY_SETTINGS), the gateway's worker count
+ * (auto) and, with `accessLog`, the access log the gateway writes by default (its JSON format,
+ * buffered the same way) into the nginx's own prefix.
  */
-export function startPlainProxy(backends: readonly number[]): Promise<NginxTarget> {
+export function startPlainProxy(
+  backends: readonly number[],
+  accessLog = false,
+): Promise<NginxTarget> {
   const servers = backends.map((p) => `    server 127.0.0.1:${p};`).join('\n');
+  const log = accessLog ? `  log_format gateway_json escape=json '${LOG_FORMAT}';\n` : '';
+  const serverLog = accessLog ? `    access_log ${accessLogArgs('logs/access.log')};\n` : '';
   return start(
     (port) => `${GATEWAY_PROXY_SETTINGS}
-  upstream backends {
+${log}  upstream backends {
 ${servers}
     keepalive 32;
   }
   server {
     listen 127.0.0.1:${port};
-    location / {
+${serverLog}    location / {
       proxy_pass http://backends;
     }
   }`,
