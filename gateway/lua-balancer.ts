@@ -27,6 +27,31 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
                 balancer.set_timeouts(nil, info.timeout, info.timeout)
             end
         end
+        -- The next peer from the round-robin position not tried yet in this request and not
+        -- marked down; when every untried one is down, the first untried one.
+        local function scan(ctx, peers, n, now)
+            local tried = ctx.gw_tried
+            if not tried then
+                tried = {}
+                ctx.gw_tried = tried
+            end
+            if ctx.gw_last then tried[ctx.gw_last] = true end
+            local down = M.down
+            for pass = 1, 2 do
+                for i = 0, n - 1 do
+                    local p = peers[(ctx.gw_start + i) % n + 1]
+                    if not tried[p.key] and (pass == 2 or (down[p.key] or 0) <= now) then
+                        return p
+                    end
+                end
+            end
+        end
+        local function set_peer(p)
+            local ok, err = balancer.set_current_peer(p.host, p.port)
+            if ok then return end
+            ngx.log(ngx.ERR, "set_current_peer ", p.key, ": ", err)
+            return ngx.exit(502)
+        end
         function M.balance()
             local ctx = ngx.ctx
             local info = ctx.gw_info
@@ -37,23 +62,20 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
             -- One peer: no retry is possible (set_more_tries is for two or more), so neither
             -- the round-robin nor the failure marks change anything: straight to it.
             if n == 1 then
-                local p = peers[1]
                 idle_timeouts(info)
-                local ok, err = balancer.set_current_peer(p.host, p.port)
-                if ok then return end
-                ngx.log(ngx.ERR, "set_current_peer ", p.key, ": ", err)
-                return ngx.exit(502)
+                return set_peer(peers[1])
             end
-            local tried, now = ctx.gw_tried, ngx.now()
-            if not tried then
-                tried = {}
-                ctx.gw_tried = tried
+            local now, pick = ngx.now(), nil
+            if ctx.gw_tries == 1 then
                 local start = (M.rr[ctx.gw_route] or 0) + 1
                 M.rr[ctx.gw_route] = start
                 ctx.gw_start = start
-                local more = math.min(info.n, ${MAX_TRIES}) - 1
+                local more = math.min(n, ${MAX_TRIES}) - 1
                 if more > 0 then balancer.set_more_tries(more) end
                 idle_timeouts(info)
+                -- The usual case, without a loop or a table: the round-robin's peer is up.
+                local p = peers[start % n + 1]
+                if (M.down[p.key] or 0) <= now then pick = p end
             elseif ctx.gw_last and balancer.get_last_failure() then
                 local f = M.fails[ctx.gw_last]
                 if f and now - f.at < 10 then f.n = f.n + 1 else f = { n = 1 } end
@@ -61,22 +83,8 @@ export const LUA_BALANCE = `local balancer = require "ngx.balancer"
                 M.fails[ctx.gw_last] = f
                 M.down[ctx.gw_last] = now + math.min(5, 0.25 * 2 ^ (f.n - 1))
             end
-            local down, pick = M.down, nil
-            for pass = 1, 2 do
-                for i = 0, n - 1 do
-                    local p = peers[(ctx.gw_start + i) % n + 1]
-                    if not tried[p.key] and (pass == 2 or (down[p.key] or 0) <= now) then
-                        pick = p
-                        break
-                    end
-                end
-                if pick then break end
-            end
+            pick = pick or scan(ctx, peers, n, now)
             if not pick then return ngx.exit(502) end
-            tried[pick.key], ctx.gw_last = true, pick.key
-            local ok, err = balancer.set_current_peer(pick.host, pick.port)
-            if not ok then
-                ngx.log(ngx.ERR, "set_current_peer ", pick.key, ": ", err)
-                return ngx.exit(502)
-            end
+            ctx.gw_last = pick.key
+            return set_peer(pick)
         end`;
