@@ -2,11 +2,12 @@
  * Swarm: our gateway (Consul + registrator) versus nginx resolving `tasks.<service>` through
  * Docker's DNS (127.0.0.11, `resolver ... valid=1s`: the dnsrr approach), in one run, on the
  * same Swarm service, each under the same load, while the service scales up, scales down and
- * rolls. Our gateway runs twice, same image (Debian's nginx with its lua module): the stack's in
- * reload pool mode (GATEWAY_MODE=reload: every change reloads nginx) and a second service in
- * lua pool mode (no reload).
+ * rolls. Our gateway is the stack's, as deployed (the image's default: lua mode, no reload).
+ * --with-reload adds the same image as a second service in reload pool mode
+ * (GATEWAY_MODE=reload: every change reloads its pool nginx), front `gateway-reload`; its
+ * reloads take CPU from the others on a small machine, so it is not in the default run.
  *
- *   npx tsx bench/swarm.ts [--rate 40] [--app c|node] [--check passing|tcp|none]
+ *   npx tsx bench/swarm.ts [--rate 40] [--app c|node] [--check passing|tcp|none] [--with-reload]
  *   (root, Docker; ~3 min)
  *
  * --app c (default): the demo app in C (compose/demo/fast-server.c, built statically by
@@ -40,6 +41,7 @@ import { flagValue } from './lib/args.js';
 const rate = Number(flagValue('rate')) || 40;
 const app = flagValue('app') ?? 'c';
 const check = flagValue('check') ?? 'passing';
+const withReload = process.argv.includes('--with-reload');
 const APP_IMAGE = app === 'c' ? FAST_APP.image : IMAGES.demo;
 const CHECK_ENV: Record<string, string[]> = {
   passing: [
@@ -73,29 +75,29 @@ http {
 `;
 
 async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<FrontUrls> {
-  // The stack's gateway (front `gateway`) in reload mode; `gwlua` below in lua mode.
-  s.env.GATEWAY_MODE = 'reload';
+  // The stack's gateway (front `gateway`) in its default mode; `gwreload` below in reload mode.
   await deployStack(s);
   await s.docker('service', 'rm', `${s.stack}_web`);
   const confDir = join(root, 'nginx');
   mkdirSync(confDir);
   writeFileSync(join(confDir, 'nginx.conf'), NGINX_CONF);
   const logDir = join(root, 'tasks');
-  const [nginxPort, luaPort, luaStatus] = (await freePorts(3)) as [number, number, number];
+  const [nginxPort, reloadPort, reloadStatus] = (await freePorts(3)) as [number, number, number];
   const label = ['-l', 'SERVICE_IGNORE=true', '-l', 'org.toolkit.test=swarm-bench'];
   await s.docker(
     ...['run', '-d', '--name', 'dns-nginx', '--network', `${s.stack}_mesh`, ...label],
     ...['-p', `127.0.0.1:${nginxPort}:8080`],
     ...['-v', `${confDir}/nginx.conf:/etc/nginx/nginx.conf:ro`, nginxImage],
   );
-  await s.docker(
-    ...['service', 'create', '--detach', '--quiet', '--name', 'gwlua', '--no-resolve-image'],
-    ...['--network', `${s.stack}_mesh`, '--endpoint-mode', 'dnsrr'],
-    ...['--publish', `mode=host,target=8080,published=${luaPort}`],
-    ...['--publish', `mode=host,target=9180,published=${luaStatus}`],
-    ...['-e', 'CONSUL_HTTP_ADDR=consul:8500', '-e', 'GATEWAY_MODE=lua'],
-    ...['--container-label', 'SERVICE_IGNORE=true', IMAGES.gateway],
-  );
+  if (withReload)
+    await s.docker(
+      ...['service', 'create', '--detach', '--quiet', '--name', 'gwreload', '--no-resolve-image'],
+      ...['--network', `${s.stack}_mesh`, '--endpoint-mode', 'dnsrr'],
+      ...['--publish', `mode=host,target=8080,published=${reloadPort}`],
+      ...['--publish', `mode=host,target=9180,published=${reloadStatus}`],
+      ...['-e', 'CONSUL_HTTP_ADDR=consul:8500', '-e', 'GATEWAY_MODE=reload'],
+      ...['--container-label', 'SERVICE_IGNORE=true', IMAGES.gateway],
+    );
   await s.docker(
     ...['service', 'create', '--detach', '--quiet', '--name', 'bench', '--no-resolve-image'],
     ...['--network', `${s.stack}_mesh`, '--endpoint-mode', 'dnsrr', '--no-healthcheck'],
@@ -109,12 +111,13 @@ async function setUp(s: SwarmStack, root: string, nginxImage: string): Promise<F
   );
   return {
     gateway: `${s.gatewayUrl}/gw`,
-    'gateway-lua': `http://127.0.0.1:${luaPort}/gwl`,
+    ...(withReload ? { 'gateway-reload': `http://127.0.0.1:${reloadPort}/gwr` } : {}),
     'nginx-dns': `http://127.0.0.1:${nginxPort}/dns`,
   };
 }
 
-type FrontUrls = Record<'gateway' | 'gateway-lua' | 'nginx-dns', string>;
+/** Front name -> its URL: `gateway`, `nginx-dns` and, with --with-reload, `gateway-reload`. */
+type FrontUrls = Record<string, string>;
 
 /** Each front answers from `n` distinct tasks. */
 async function servedByAll(urls: string[], n: number): Promise<void> {
@@ -163,7 +166,7 @@ async function run(s: SwarmStack, urls: FrontUrls, logDir: string): Promise<obje
     registrator: await serviceLog(docker, `${s.stack}_registrator`, ['registered', 'deregistered']),
     applied: {
       gateway: await applied(`${s.stack}_gateway`),
-      'gateway-lua': await applied('gwlua'),
+      ...(withReload ? { 'gateway-reload': await applied('gwreload') } : {}),
     },
   };
   return {
@@ -195,7 +198,8 @@ async function main(): Promise<void> {
     const suffix =
       (app === 'c' ? '' : `-${app}`) +
       (check === 'passing' ? '' : `-check-${check}`) +
-      (rate === 40 ? '' : `-rate-${rate}`);
+      (rate === 40 ? '' : `-rate-${rate}`) +
+      (withReload ? '-with-reload' : '');
     const file = join('bench/results', `swarm${suffix}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
