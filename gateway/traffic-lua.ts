@@ -9,8 +9,9 @@
  * - `b:<route>:<0..11>` upstream response time histogram, one slot per bucket (not cumulative);
  *                       slot i counts times <= TRAFFIC_BUCKETS[i], the last slot the rest. The
  *                       time runs from the balancer's first try to the log phase, on nginx's
- *                       cached clock (what $upstream_response_time sums over the tries, to the
- *                       millisecond, without reading that variable: ~1,900 instructions less)
+ *                       cached clock: $upstream_response_time's sum over the tries, plus, for a
+ *                       response nginx buffered whole, the client's time to take the rest of it
+ *                       (reading that variable instead took ~1,900 instructions per request)
  * - `s:<route>`         sum of upstream response times (seconds)
  * - `f:<route>`         failed peer attempts (refused, reset, timed out, or an upstream
  *                       502/503/504 answer: what the retry policy retries): every try but the

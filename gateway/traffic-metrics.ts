@@ -19,7 +19,7 @@ const DEFINITIONS: Definition[] = [
   },
   {
     name: RESPONSE_SECONDS,
-    help: 'Upstream response time per request by route (all tries of a request added)',
+    help: 'Time per request from its first upstream try to the end of its response, by route',
     type: 'histogram',
     pick: (s) => s.responseSeconds,
   },
