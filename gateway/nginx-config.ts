@@ -72,12 +72,15 @@ export interface MainConfigOptions {
 }
 
 /** JSON access-log format the default template uses (`access_log <file> gateway_json`). */
-export const LOG_FORMAT = [
+const LOG_FORMAT = [
   '{"time":"$time_iso8601","remote":"$remote_addr","host":"$host","method":"$request_method",',
   '"uri":"$request_uri","status":$status,"bytes":$body_bytes_sent,"duration":$request_time,',
   '"upstream":"$upstream_addr","upstream_status":"$upstream_status",',
   '"upstream_duration":"$upstream_response_time","agent":"$http_user_agent"}',
 ].join('');
+
+/** The http-level directive that defines `gateway_json` (nginx.conf; bench/lib/nginx-targets.ts). */
+export const LOG_FORMAT_DIRECTIVE = `log_format gateway_json escape=json '${LOG_FORMAT}';`;
 
 /** The `access_log` arguments of a log file (`--access-log`): JSON, buffered, flushed every second. */
 export function accessLogArgs(path: string): string {
@@ -130,7 +133,7 @@ export function renderMainConfig(o: MainConfigOptions): string {
     throw new Error(`worker processes: expected auto or a number, received ${o.workerProcesses}`);
   const tls = mainTlsPieces(o.lua ? o.tls : undefined);
   return `${o.lua ? luaMainDirectives() : ''}${configHead({ ...o, title: '', pid: p.pid, tmp: p.tmp })}
-${o.lua ? luaHttpDirectives(p.members, tls.init, o.websocketTimeoutS) : ''}${tls.http}    log_format gateway_json escape=json '${LOG_FORMAT}';
+${o.lua ? luaHttpDirectives(p.members, tls.init, o.websocketTimeoutS) : ''}${tls.http}    ${LOG_FORMAT_DIRECTIVE}
     # No access_log here: "off" would cancel the template's. Without one, nginx writes
     # <work-dir>/logs/access.log.
 

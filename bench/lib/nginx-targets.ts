@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accessLogArgs, LOG_FORMAT } from '../../gateway/nginx-config.js';
+import { accessLogArgs, LOG_FORMAT_DIRECTIVE } from '../../gateway/nginx-config.js';
 import { startNginx } from '../../test/helpers/nginx.js';
 import { freePort } from '../../test/helpers/ports.js';
 
@@ -78,7 +78,7 @@ export function startPlainProxy(
   accessLog = false,
 ): Promise<NginxTarget> {
   const servers = backends.map((p) => `    server 127.0.0.1:${p};`).join('\n');
-  const log = accessLog ? `  log_format gateway_json escape=json '${LOG_FORMAT}';\n` : '';
+  const log = accessLog ? `  ${LOG_FORMAT_DIRECTIVE}\n` : '';
   const serverLog = accessLog ? `    access_log ${accessLogArgs('logs/access.log')};\n` : '';
   return start(
     (port) => `${GATEWAY_PROXY_SETTINGS}
