@@ -11,8 +11,9 @@
  * - *register*: the agent's `/v1/agent/service/register` (an HTTP check, initially passing, as
  *   registrator writes it) returned;
  * - *wake*: a blocking query on the service's health, waiting since before the start, answered;
- * - *listening*: the container answered a request on its published port (polled every 1 ms):
- *   no proxy can route to it earlier.
+ * - *listening*: the container answered a request on its published port (polled every 1 ms
+ *   from the moment `start` returned; the host port is chosen beforehand): no proxy can route
+ *   to it earlier.
  *
  * Each is in ms after `start` returned, p50 / p95. *floor* = the later of *wake* and
  * *listening*: a pipeline that did nothing else would route the container then.
@@ -27,7 +28,7 @@ import { flagValue } from './lib/args.js';
 import { percentile } from './lib/stats.js';
 
 const samples = Number(flagValue('samples') ?? '20');
-const STEPS = ['event', 'inspect', 'register', 'wake', 'listening', 'bridge', 'floor'] as const;
+const STEPS = ['event', 'inspect', 'register', 'wake', 'listening', 'floor'] as const;
 type Step = (typeof STEPS)[number];
 
 const docker = new Docker();
@@ -57,10 +58,10 @@ async function watch(name: string): Promise<() => Promise<number>> {
   return () => answer;
 }
 
-async function pollListening(port: number, host = '127.0.0.1'): Promise<number> {
+async function pollListening(port: number): Promise<number> {
   for (;;) {
     try {
-      const r = await fetch(`http://${host}:${port}/health`);
+      const r = await fetch(`http://127.0.0.1:${port}/health`);
       await r.text();
       if (r.ok) return performance.now();
     } catch {
@@ -82,15 +83,12 @@ async function sample(i: number): Promise<Record<Step, number>> {
   });
   const woke = await watch(name);
   const t: Partial<Record<Step, number>> = {};
-  let bridge: Promise<number> = Promise.resolve(NaN);
   const registered = new Promise<void>((resolve, reject) =>
     onStart.set(container.id, () => {
       t.event = performance.now();
       void (async () => {
         const info = await container.inspect();
         t.inspect = performance.now();
-        const ip = info.NetworkSettings.Networks?.bridge?.IPAddress ?? '';
-        bridge = pollListening(80, ip);
         const port = Number(info.NetworkSettings.Ports['80/tcp']?.[0]?.HostPort);
         const check = {
           HTTP: `http://127.0.0.1:${port}/health`,
@@ -115,7 +113,6 @@ async function sample(i: number): Promise<Record<Step, number>> {
   onStart.delete(container.id);
   await fetch(`${base}/agent/service/deregister/${name}`, { method: 'PUT' });
   await container.remove({ force: true });
-  t.bridge = await bridge;
   t.wake = wake;
   t.listening = listening;
   t.floor = Math.max(wake, listening);
