@@ -47,19 +47,36 @@ events.on('data', (chunk: Buffer) => {
   }
 });
 
-/** The service's health answer after `index` changes: resolves with the time it arrived. */
+/**
+ * A blocking query on the service's health, begun now: resolves with the time its first answer
+ * that lists an instance arrived (an unknown service's index is the whole table's, so an
+ * unrelated change may answer first, with no instance: it blocks again).
+ */
 async function watch(name: string): Promise<() => Promise<number>> {
   const first = await fetch(`${base}/health/service/${name}`);
   await first.text();
-  const index = first.headers.get('x-consul-index') ?? '0';
-  const answer = fetch(`${base}/health/service/${name}?index=${index}&wait=30s`).then(
-    async (r) => (await r.text(), performance.now()),
-  );
+  const wait = async (index: string): Promise<number> => {
+    const r = await fetch(`${base}/health/service/${name}?index=${index}&wait=30s`);
+    const instances = (await r.json()) as unknown[];
+    if (instances.length > 0) return performance.now();
+    return wait(r.headers.get('x-consul-index') ?? index);
+  };
+  const answer = wait(first.headers.get('x-consul-index') ?? '0');
   return () => answer;
 }
 
+/** `p`, or an error naming `what` after 20 s (a start event that never came). */
+function within<T>(what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`convergence-floor: no ${what} in 20 s`)), 20_000);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function pollListening(port: number): Promise<number> {
-  for (;;) {
+  const until = performance.now() + 20_000;
+  while (performance.now() < until) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/health`);
       await r.text();
@@ -69,6 +86,7 @@ async function pollListening(port: number): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 1));
   }
+  throw new Error(`convergence-floor: nothing answered on port ${port} in 20 s`);
 }
 
 async function sample(i: number): Promise<Record<Step, number>> {
@@ -109,7 +127,10 @@ async function sample(i: number): Promise<Record<Step, number>> {
   await container.start();
   const started = performance.now();
   // The host port is known beforehand: polling starts at once.
-  const [listening, wake] = await Promise.all([pollListening(hostPort), woke(), registered]);
+  const [listening, wake] = await within(
+    `answer for ${name}`,
+    Promise.all([pollListening(hostPort), woke(), registered]),
+  );
   onStart.delete(container.id);
   await fetch(`${base}/agent/service/deregister/${name}`, { method: 'PUT' });
   await container.remove({ force: true });
