@@ -8,10 +8,11 @@
  * (repeatable) passes X to the gateway, a variant beside its defaults. Prints a table and writes
  * bench/results/throughput[-smoke].json.
  */
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { resolveConfig } from '../gateway/config.js';
 import { startConsulAgent, type ConsulAgent } from '../test/helpers/consul-agent.js';
 import { ROOT } from '../test/helpers/paths.js';
 import { closeAgent } from './lib/http.js';
@@ -50,11 +51,11 @@ const GATEWAY_ARGS = process.argv.flatMap((a, i) =>
 );
 /**
  * Both proxies log alike: the plain nginx writes the gateway's access log (same format and
- * buffering) unless the gateway's is turned off.
+ * buffering) unless the gateway's is turned off, as the gateway itself reads its arguments and
+ * environment (`-access-log off`, `--access-log=off`, GATEWAY_ACCESS_LOG=off).
  */
-const ACCESS_LOG = !GATEWAY_ARGS.some(
-  (a, i) => a === '--access-log=off' || (a === '--access-log' && GATEWAY_ARGS[i + 1] === 'off'),
-);
+const ACCESS_LOG =
+  resolveConfig(GATEWAY_ARGS, process.env, { tmpDir: tmpdir(), cwd: ROOT }).accessLog !== 'off';
 const ROUNDS = flag('rounds', smoke ? 1 : 3);
 const SLICE_SECONDS = flag('slice', smoke ? 2 : 4);
 const CONNECTIONS = 32;
