@@ -13,17 +13,15 @@
  * Prints calls per second, the ratio to direct and nginx's worker CPU per call.
  */
 import * as grpc from '@grpc/grpc-js';
-import { execa } from 'execa';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { EchoClient, unary, type EchoClientInstance } from '../test/helpers/grpc-backends.js';
 import { startNginx } from '../test/helpers/nginx.js';
-import { ROOT } from '../test/helpers/paths.js';
 import { freePort } from '../test/helpers/ports.js';
 import { workersCpuMs } from '../test/helpers/proc-memory.js';
 import { flagValue } from './lib/args.js';
+import { startProtocolBackends } from './lib/protocol-backends.js';
 
 const SLICES = Number(flagValue('slices') ?? '5');
 const SLICE_MS = 2_000;
@@ -53,14 +51,8 @@ async function slice(clients: EchoClientInstance[]): Promise<{ perSec: number; c
   return { perSec: calls / ((performance.now() - started) / 1000), calls };
 }
 
-const backend = execa('npx', ['tsx', join(ROOT, 'bench/lib/protocol-backend.ts')], {
-  stdin: 'pipe',
-  stdout: 'pipe',
-  stderr: 'inherit',
-});
-const ports = await new Promise<{ grpc: number }>((resolve) =>
-  createInterface({ input: backend.stdout! }).once('line', (l) => resolve(JSON.parse(l))),
-);
+const backend = await startProtocolBackends();
+const { ports } = backend;
 const [plainPort, h2cPort] = [await freePort(), await freePort()];
 const nginx = await startNginx(
   `  upstream echo { server 127.0.0.1:${ports.grpc}; keepalive 32; }
@@ -109,6 +101,5 @@ try {
 } finally {
   for (const side of names) for (const c of sides[side]) c.close();
   await nginx.stop();
-  backend.stdin?.end();
-  await backend.catch(() => undefined);
+  await backend.stop();
 }

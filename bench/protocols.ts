@@ -8,11 +8,9 @@
  * workers before and after). Real nginx,
  * a private Consul agent, backends in a child process. Writes bench/results/protocols.json.
  */
-import { execa } from 'execa';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { WebSocket } from 'ws';
 import { startConsulAgent } from '../test/helpers/consul-agent.js';
 import { echoClient, unary, type EchoClientInstance } from '../test/helpers/grpc-backends.js';
@@ -21,6 +19,7 @@ import { freePort } from '../test/helpers/ports.js';
 import { workersCpuMs, workersRss } from '../test/helpers/proc-memory.js';
 import { openWs, roundTrip } from '../test/helpers/ws-backends.js';
 import { startTestGateway, waitServed } from '../test/integration/gateway/harness.js';
+import { startProtocolBackends } from './lib/protocol-backends.js';
 import { percentile } from './lib/stats.js';
 
 const SLICES = Number(process.env.SLICES ?? 6);
@@ -55,14 +54,8 @@ async function grpcSlice(client: EchoClientInstance, side: string): Promise<numb
   return calls / ((performance.now() - started) / 1000);
 }
 
-const backend = execa('npx', ['tsx', join(ROOT, 'bench/lib/protocol-backend.ts')], {
-  stdin: 'pipe',
-  stdout: 'pipe',
-  stderr: 'inherit',
-});
-const ports = await new Promise<{ ws: number; grpc: number }>((resolve) =>
-  createInterface({ input: backend.stdout! }).once('line', (l) => resolve(JSON.parse(l))),
-);
+const backend = await startProtocolBackends();
+const { ports } = backend;
 const agent = await startConsulAgent();
 const SIDES = ['direct', 'gateway', 'single'] as const;
 type Side = (typeof SIDES)[number];
@@ -206,6 +199,5 @@ try {
 } finally {
   for (const g of gws) await g.gw.stop();
   await agent.stop();
-  backend.stdin!.end();
-  await backend.catch(() => undefined);
+  await backend.stop();
 }
