@@ -5,12 +5,15 @@
  * one small size (a stage of test:all: fails when figures are missing, never on speed),
  * `--sizes 5000` (comma-separated) for some sizes only, `--agent dev` for `consul agent -dev`
  * instead of a production-mode single server (both stock), `--stages` to run the gateway at
- * debug level and split each change into Consul / render / pool / routed (the logs cost CPU).
+ * debug level and split each change into Consul / render / pool / routed (the logs cost CPU),
+ * `--https` to serve the agent's HTTPS port too (test CA) and point the gateway at it: Consul
+ * speaks HTTP/2 there, and every query gets a blocking stream of its own.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConsulAgent } from '../test/helpers/consul-agent.js';
+import { createTestCa } from '../test/helpers/tls.js';
 import { ROOT } from '../test/helpers/paths.js';
 import { closeAgent } from './lib/http.js';
 import { plotScale } from './lib/plot-scale.js';
@@ -27,11 +30,26 @@ const sizes = chosen ?? (smoke ? [300] : [20, 300, 1000, 5000]);
 const agentMode = flagValue('agent') === 'dev' ? 'dev' : 'server';
 const changes = smoke ? 3 : 20;
 const withStages = argv.includes('--stages');
+const https = argv.includes('--https');
+
+/** A CA and the agent's certificate for 127.0.0.1, the CA written to `dir` for the gateway. */
+async function agentTls(dir: string): Promise<{ cert: string; key: string; caFile: string }> {
+  const ca = await createTestCa();
+  try {
+    const leaf = await ca.issue({ dns: ['IP:127.0.0.1', 'localhost'] });
+    const caFile = join(dir, 'consul-ca.pem');
+    writeFileSync(caFile, ca.root);
+    return { cert: leaf.chain, key: leaf.key, caFile };
+  } finally {
+    ca.cleanup();
+  }
+}
 
 async function oneSize(services: number): Promise<SizeResult> {
-  const agent = await startConsulAgent({ server: agentMode === 'server' });
-  const backends = await startBackends(64);
   const workDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  const tls = https ? await agentTls(workDir) : undefined;
+  const agent = await startConsulAgent({ server: agentMode === 'server', ...(tls ? { tls } : {}) });
+  const backends = await startBackends(64);
   try {
     return await measureSize({
       agent,
@@ -40,6 +58,7 @@ async function oneSize(services: number): Promise<SizeResult> {
       changes,
       workDir,
       stages: withStages,
+      ...(tls ? { httpsCaFile: tls.caFile } : {}),
     });
   } finally {
     await backends.close();
@@ -71,7 +90,7 @@ async function main(): Promise<void> {
   for (const services of sizes) {
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     process.stderr.write(
-      `[scale] ${services} services x 3 (${agentMode} agent, load ${load}) ...\n`,
+      `[scale] ${services} services x 3 (${agentMode} agent${https ? ', HTTPS' : ''}, load ${load}) ...\n`,
     );
     results.push(await oneSize(services));
   }
@@ -89,12 +108,14 @@ async function main(): Promise<void> {
   }
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const name = smoke ? 'scale-smoke' : chosen ? `scale-${sizes.join('-')}` : 'scale';
+  const base = smoke ? 'scale-smoke' : chosen ? `scale-${sizes.join('-')}` : 'scale';
+  const name = https ? `${base}-https` : base;
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const out = {
     date: new Date().toISOString(),
     smoke,
     agent: agentMode,
+    transport: https ? 'https (HTTP/2)' : 'http',
     cores: cpus().length,
     loadAtEnd: load,
     changes,
@@ -103,7 +124,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
   if (!smoke && !chosen)
     await plotScale(
-      join(dir, 'scale.png'),
+      join(dir, https ? 'scale-https.png' : 'scale.png'),
       results.map((r) => ({
         services: r.services,
         readyS: r.readyMs / 1000,

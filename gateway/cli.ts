@@ -13,6 +13,9 @@ const FOOTER = `Routing: tag a service urlprefix-/api, urlprefix-example.com/, u
 Options: redirect=https, proto=https|grpc (gRPC over HTTP/2: --h2c-listen or --https-listen),
 timeout=10m (idle WebSockets and gRPC calls). WebSockets pass through; a template edit keeps
 open ones up to --shutdown-timeout.
+Consul over TLS: --consul-addr https://host:8501, with CONSUL_CACERT, CONSUL_CLIENT_CERT and
+CONSUL_CLIENT_KEY (PEM files) as for the consul CLI. An HTTPS agent is spoken to over HTTP/2:
+every watch is a stream, so a catalog of thousands fits --consul-max-conns (README).
 Example:
   gateway --listen 0.0.0.0:80 --consul-addr 127.0.0.1:8500 --status-addr 127.0.0.1:9180
 

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs, usageError, type FlagSpec } from '../common/cli/argv.js';
-import { parseConsulAddress, type ConsulConfig } from '../common/consul/config.js';
+import { applyTlsEnv, parseConsulAddress, type ConsulConfig } from '../common/consul/config.js';
 import { parseDuration } from '../common/duration.js';
 import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
@@ -197,6 +197,7 @@ export function resolveConfig(
   );
   const token = pick('consul-token', 'CONSUL_HTTP_TOKEN');
   if (token) consul.token = token;
+  applyTlsEnv(consul, env);
   const maxConns = pick('consul-max-conns', 'GATEWAY_CONSUL_MAX_CONNS');
   consul.maxConns = parseMaxConns(maxConns ?? DEFAULT_MAX_CONNS, '--consul-max-conns');
   const status = parseHostPort(

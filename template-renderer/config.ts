@@ -1,7 +1,7 @@
 import { parseArgs, usageError, type FlagSpec } from '../common/cli/argv.js';
 import { configError } from '../common/errors.js';
 import { parseLogLevel } from '../common/log.js';
-import { loadTls, parseConsulAddress, type ConsulConfig } from '../common/consul/config.js';
+import { applyTlsEnv, parseConsulAddress, type ConsulConfig } from '../common/consul/config.js';
 import {
   duration,
   normalize,
@@ -153,14 +153,7 @@ export function resolveConfig(
   if (token) consul.token = token;
   const maxConns = flags['consul-max-conns'] ?? file.consulMaxConns ?? fileConsul.maxConns;
   if (maxConns !== undefined) consul.maxConns = parseMaxConns(maxConns, '-consul-max-conns');
-  if (env.CONSUL_CACERT || env.CONSUL_CLIENT_CERT || env.CONSUL_CLIENT_KEY) {
-    consul.tls = loadTls({
-      caFile: env.CONSUL_CACERT,
-      certFile: env.CONSUL_CLIENT_CERT,
-      keyFile: env.CONSUL_CLIENT_KEY,
-    });
-    if (consul.scheme === 'http') consul.scheme = 'https';
-  }
+  applyTlsEnv(consul, env);
   const fileTemplates = [file.templates, file.template].flatMap((v) =>
     v === undefined ? [] : Array.isArray(v) ? v : [v],
   );

@@ -97,7 +97,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       { templates: this.templates.length, consul: this.client.address },
       'template-renderer started',
     );
-    this.schedule();
+    void this.watcher.negotiated().then(() => this.schedule());
   }
 
   rerender(): Promise<void> {

@@ -47,6 +47,8 @@ interface Input {
   workDir: string;
   /** Run the gateway at debug level and split each change into stages (its logs cost CPU). */
   stages?: boolean;
+  /** Talk to the agent's HTTPS port (HTTP/2) with this CA file, instead of plain HTTP. */
+  httpsCaFile?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,6 +80,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
   const cli = join(ROOT, 'dist/gateway/cli.js');
   if (!existsSync(cli)) throw new Error('dist/gateway/cli.js missing: npm run build first');
   const lines: string[] = [];
+  const https = input.httpsCaFile !== undefined;
   const started = performance.now();
   // Run as its package bin (the shebang's Node flags apply, as for `npx gateway`).
   const gw = new Child(
@@ -85,17 +88,24 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     ['--listen', `127.0.0.1:${listen}`, '--status-addr', `127.0.0.1:${status}`]
       .concat([
         '--consul-addr',
-        agent.addr,
+        https ? `https://127.0.0.1:${agent.httpsPort}` : agent.addr,
         '--work-dir',
         workDir,
         '--log-level',
         input.stages ? 'debug' : 'warn',
       ])
       .concat(['--worker-processes', '1']),
-    { cwd: ROOT, onLine: (line) => void lines.push(line) },
+    {
+      cwd: ROOT,
+      onLine: (line) => void lines.push(line),
+      ...(https ? { env: { ...process.env, CONSUL_CACERT: input.httpsCaFile } } : {}),
+    },
   );
   const pid = gw.pid as number;
-  const sampler = sampleConnections(agent.httpPort, () => pid);
+  const sampler = sampleConnections(
+    https ? (agent.httpsPort as number) : agent.httpPort,
+    () => pid,
+  );
   try {
     await waitFor(async () => (await get(`${statusUrl}/readyz`)).status === 200, {
       timeoutMs: 120_000,

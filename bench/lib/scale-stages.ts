@@ -14,7 +14,10 @@ export interface TimedChange {
 export interface ScaleStages {
   /** The register PUT's own time: Raft commit (a server agent syncs its log to disk). */
   commit?: number;
-  /** PUT returned -> the catalog summary's answer arrived ('feed answer': the agent computes it). */
+  /**
+   * PUT returned -> the catalog summary's answer arrived ('feed answer': the agent computes it),
+   * or the service's own blocking answer ('watch answer') when it has a loop of its own.
+   */
   consul?: number;
   /** feed answer -> the changed service's new data arrived ('fetched, changed'). */
   fetch?: number;
@@ -61,7 +64,12 @@ export function scaleStages(
   const after = (t: number, ok: (l: Line) => boolean): Line | undefined =>
     lines.find((l) => l.time >= t && ok(l));
   return changes.map((c) => {
-    const feed = after(c.registeredAt, (l) => l.msg === 'feed answer' && (l.changed ?? 0) > 0);
+    // The catalog feed's answer naming the service, or (every query blocking on its own, as over
+    // HTTP/2) the service's own answer: no fetch follows it.
+    const feed = after(
+      c.registeredAt,
+      (l) => (l.msg === 'feed answer' && (l.changed ?? 0) > 0) || l.msg === 'watch answer',
+    );
     if (!feed || feed.time > c.servedAt) return {};
     const rendered = after(feed.time, (l) => l.msg.startsWith('rendered'));
     const fetched = after(feed.time, (l) => l.msg === 'fetched, changed');

@@ -63,6 +63,20 @@ export function loadTls(files: ConsulTlsFiles): NonNullable<ConsulConfig['tls']>
   };
 }
 
+/**
+ * The Consul CLI's TLS environment (CONSUL_CACERT, CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY) applied
+ * to `consul`: the files are read, and a plain "host:port" address then means HTTPS. Mutates.
+ */
+export function applyTlsEnv(consul: ConsulConfig, env: Record<string, string | undefined>): void {
+  if (!env.CONSUL_CACERT && !env.CONSUL_CLIENT_CERT && !env.CONSUL_CLIENT_KEY) return;
+  consul.tls = loadTls({
+    caFile: env.CONSUL_CACERT,
+    certFile: env.CONSUL_CLIENT_CERT,
+    keyFile: env.CONSUL_CLIENT_KEY,
+  });
+  if (consul.scheme === 'http') consul.scheme = 'https';
+}
+
 /** "http://127.0.0.1:8500" style text for logs and status; never includes the token. */
 export function describeConsul(config: ConsulConfig): string {
   if (config.scheme === 'unix') return `unix://${config.socketPath}`;

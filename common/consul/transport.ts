@@ -1,11 +1,14 @@
-import { isAscii } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { gunzipSync } from 'node:zlib';
 import Consul from 'consul';
 import { ToolkitError } from '../errors.js';
 import { describeConsul, type ConsulConfig } from './config.js';
+import { consulError } from './consul-error.js';
+import { bodyText, gzipAwareDecoders } from './decode.js';
+import { H2Pool } from './h2-pool.js';
+import { h2Request } from './h2-request.js';
+import { negotiateH2, type H2Target } from './h2-sessions.js';
 import { countConnections, emptyTraffic, type ConsulTraffic } from './traffic.js';
 
 export interface RawResponse {
@@ -28,29 +31,6 @@ export interface RawRequest {
   text?: boolean;
 }
 
-/**
- * papi decodes by content type only; these first undo gzip (magic bytes 1f 8b) when present.
- * ASCII (nearly every answer) is decoded as latin1, the same characters: Node's UTF-8 decoder
- * took 5-6 ms for the 1 MB catalog summary of 5,000 services, latin1 0.3 ms.
- */
-function gunzipped(body: Buffer): string {
-  const plain = body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
-  return isAscii(plain) ? plain.toString('latin1') : plain.toString('utf8');
-}
-/** The body as text, its bytes (as received) counted as read. */
-function bodyText(traffic: ConsulTraffic, body: Buffer): string {
-  traffic.bytesRead += body.length;
-  return gunzipped(body);
-}
-function gzipAwareDecoders(traffic: ConsulTraffic): Record<string, (body: Buffer) => unknown> {
-  const text = (body: Buffer): string => bodyText(traffic, body);
-  return {
-    'application/json': (body) => JSON.parse(text(body)),
-    'text/json': (body) => JSON.parse(text(body)),
-    'text/plain': (body) => text(body),
-  };
-}
-
 type PapiTransform = (
   request: PapiRequest,
   next: (stop: false, err?: unknown, value?: unknown) => void,
@@ -66,35 +46,38 @@ interface PapiClient {
   destroy(): void;
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENOENT',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'EADDRNOTAVAIL',
-]);
-
 /**
- * The `consul` package is the transport (its keep-alive agent, TLS, unix sockets, cancellation),
- * used through its raw request pipeline: its typed helpers re-map field names and drop some
- * (TLSSkipVerify, Status, DeregisterCriticalServiceAfter), and hide the X-Consul-Index header
- * a blocking loop needs.
+ * Two transports behind one `request`. Plain HTTP and unix sockets: the `consul` package (its
+ * keep-alive agent, cancellation), used through its raw request pipeline: its typed helpers
+ * re-map field names and drop some (TLSSkipVerify, Status, DeregisterCriticalServiceAfter), and
+ * hide the X-Consul-Index header a blocking loop needs. HTTPS: the first request asks the agent
+ * for HTTP/2 (ALPN); Consul's HTTPS port speaks it, and then every request is a stream of a few
+ * multiplexed sessions, so thousands of blocking queries fit in the connection bound. An agent
+ * that answers HTTP/1.1 gets the `consul` package's HTTPS agent instead.
  */
 export class ConsulTransport {
   readonly address: string;
   readonly traffic: ConsulTraffic = emptyTraffic();
   private readonly client: PapiClient;
   private readonly token: string | undefined;
+  private readonly h2Target: H2Target | undefined;
+  private h2: H2Pool | undefined;
+  private negotiated: boolean;
+  private negotiating: Promise<void> | undefined;
+  private closed = false;
 
-  constructor(config: ConsulConfig) {
+  constructor(private readonly config: ConsulConfig) {
     this.address = describeConsul(config);
     this.token = config.token;
     const secure = config.scheme === 'https';
+    const tls = {
+      ca: config.tls?.ca,
+      cert: config.tls?.cert,
+      key: config.tls?.key,
+      rejectUnauthorized: !config.tls?.insecureSkipVerify,
+    };
+    this.h2Target = secure ? { host: config.host, port: config.port, tls } : undefined;
+    this.negotiated = !secure;
     // The bound is the agent's own: a request beyond it waits for a socket instead of opening one.
     const max = config.maxConns ?? Infinity;
     const bound = {
@@ -103,15 +86,7 @@ export class ConsulTransport {
       maxTotalSockets: max,
       maxFreeSockets: Math.min(max, 256),
     };
-    const agent = secure
-      ? new HttpsAgent({
-          ...bound,
-          ca: config.tls?.ca,
-          cert: config.tls?.cert,
-          key: config.tls?.key,
-          rejectUnauthorized: !config.tls?.insecureSkipVerify,
-        })
-      : new HttpAgent(bound);
+    const agent = secure ? new HttpsAgent({ ...bound, ...tls }) : new HttpAgent(bound);
     countConnections(agent, this.traffic);
     // Consul gzips answers when asked: a blocking read of /catalog/services with 1000 services is
     // 41 KB plain and under 3 KB compressed, and watchers re-read it on every catalog change.
@@ -129,8 +104,75 @@ export class ConsulTransport {
     ) as unknown as PapiClient;
   }
 
+  /**
+   * How many requests one connection carries at once: the agent's HTTP/2 stream limit (250 for
+   * Consul) once an HTTPS agent agreed to HTTP/2, else 1. Known after `negotiate()`.
+   */
+  get requestsPerConnection(): number {
+    return this.h2?.streamsPerSession ?? 1;
+  }
+
+  /**
+   * Settles which protocol an HTTPS agent speaks (at once for plain HTTP and unix sockets, and
+   * once settled). Throws the connection's error, retryably, when the agent cannot be reached.
+   */
+  async negotiate(): Promise<void> {
+    if (this.negotiated) return;
+    this.negotiating ??= this.tryNegotiate().finally(() => (this.negotiating = undefined));
+    await this.negotiating;
+  }
+
   async request(req: RawRequest): Promise<RawResponse> {
-    req.signal?.throwIfAborted();
+    const where = `${req.method} ${req.path} on ${this.address}`;
+    try {
+      req.signal?.throwIfAborted();
+      if (!this.negotiated) await this.negotiate();
+      return await (this.h2 ? this.viaH2(this.h2, req) : this.viaHttp1(req));
+    } catch (error) {
+      throw error instanceof ToolkitError ? error : consulError(error, where, req.signal?.aborted);
+    } finally {
+      this.traffic.requests++;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.destroy();
+    this.h2?.close();
+  }
+
+  private async tryNegotiate(): Promise<void> {
+    const target = this.h2Target as H2Target;
+    const first = await negotiateH2(target);
+    if (this.negotiated) {
+      first?.session.destroy();
+      return;
+    }
+    if (first) {
+      const pool = new H2Pool(target, this.config.maxConns ?? 10_000, this.traffic, first);
+      if (this.closed) pool.close();
+      this.h2 = pool;
+    }
+    this.negotiated = true;
+  }
+
+  private async viaH2(pool: H2Pool, req: RawRequest): Promise<RawResponse> {
+    const slot = await pool.acquire(req.signal);
+    try {
+      return await h2Request(slot, req, this.headers(), this.traffic);
+    } finally {
+      pool.release(slot);
+    }
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      'accept-encoding': 'gzip',
+      ...(this.token ? { 'x-consul-token': this.token } : {}),
+    };
+  }
+
+  private async viaHttp1(req: RawRequest): Promise<RawResponse> {
     const ctx = new EventEmitter();
     const onAbort = (): void => void ctx.emit('cancel');
     req.signal?.addEventListener('abort', onAbort, { once: true });
@@ -141,10 +183,7 @@ export class ConsulTransport {
       name: `consul ${req.method} ${req.path}`,
       path: req.path,
       query,
-      headers: {
-        'accept-encoding': 'gzip',
-        ...(this.token ? { 'x-consul-token': this.token } : {}),
-      },
+      headers: this.headers(),
       type: 'json',
       ...(req.body === undefined ? {} : { body: req.body }),
       ...(req.timeoutMs === undefined ? {} : { timeout: req.timeoutMs }),
@@ -165,48 +204,8 @@ export class ConsulTransport {
     try {
       const method = req.method === 'GET' ? '_get' : req.method === 'PUT' ? '_put' : '_delete';
       return await this.client[method](opts, transform);
-    } catch (error) {
-      throw this.toError(error, req);
     } finally {
-      this.traffic.requests++;
       req.signal?.removeEventListener('abort', onAbort);
     }
-  }
-
-  close(): void {
-    this.client.destroy();
-  }
-
-  private toError(error: unknown, req: RawRequest): ToolkitError {
-    const err = error as Error & {
-      statusCode?: number;
-      code?: string;
-      isAbort?: boolean;
-      isTimeout?: boolean;
-    };
-    const where = `${req.method} ${req.path} on ${this.address}`;
-    if (req.signal?.aborted)
-      return new ToolkitError(`consul: ${where} aborted`, { code: 'E_ABORTED', cause: error });
-    const status = err.statusCode;
-    if (status !== undefined) {
-      // 5xx (no leader, agent restarting) and 429 clear up by themselves; 4xx do not.
-      const retryable = status >= 500 || status === 429;
-      const body = String(
-        (err as { response?: { body?: unknown } }).response?.body ?? err.message,
-      ).slice(0, 300);
-      return new ToolkitError(`consul: ${where} answered ${status}: ${body.trim()}`, {
-        code: retryable ? 'E_CONSUL_UNAVAILABLE' : 'E_CONSUL_REQUEST',
-        retryable,
-        cause: error,
-        details: { status },
-      });
-    }
-    const code = err.code ?? (err.isTimeout ? 'ETIMEDOUT' : undefined);
-    const retryable = code === undefined || CONNECTION_CODES.has(code) || err.isTimeout === true;
-    return new ToolkitError(`consul: ${where} failed: ${code ?? err.message}`, {
-      code: 'E_CONSUL_UNAVAILABLE',
-      retryable,
-      cause: error,
-    });
   }
 }

@@ -27,7 +27,7 @@ export interface HeapTrim {
   stop(): void;
 }
 
-const DEFAULTS = { growthBytes: 64 * 1024 * 1024, intervalMs: 1_000 };
+const DEFAULTS = { growthBytes: 32 * 1024 * 1024, intervalMs: 1_000 };
 
 export function startHeapTrim(options: HeapTrimOptions = {}): HeapTrim {
   const gc = options.gc ?? (globalThis as { gc?: () => void }).gc;

@@ -35,35 +35,30 @@ export class ChangeFeed {
     const query = detectorFor(this.channel);
     const logger = this.settings.logger.child({ query: query.key });
     const catalog = this.channel.startsWith('catalog');
-    this.done = runBlockingLoop(
-      query,
-      this.controller.signal,
-      { ...this.settings, logger },
-      {
-        changed: (data) => {
-          const started = performance.now();
-          const change = catalog ? this.diff.apply(String(data ?? '')) : undefined;
-          // When each answer arrived and what it changed (bench/README.md reads these).
-          logger.debug(
-            { changed: change?.services.size, diffMs: Math.round(performance.now() - started) },
-            'feed answer',
-          );
-          // The first answer, and the first after a failure, refetch everything: whatever happened
-          // while no answer came cannot be told from a summary.
-          const all = this.outage;
-          this.outage = false;
-          this.ready = true;
-          this.pending = this.emit({ kind: 'changed', all, ...change });
-        },
-        settle: () => this.settle(),
-        unchanged: () => undefined,
-        failed: (error) => {
-          this.outage = true;
-          this.emit({ kind: 'failed', error });
-        },
-        recovered: () => this.emit({ kind: 'recovered' }),
+    this.done = runBlockingLoop(query, this.controller.signal, this.settings, {
+      changed: (data) => {
+        const started = performance.now();
+        const change = catalog ? this.diff.apply(String(data ?? '')) : undefined;
+        // When each answer arrived and what it changed (bench/README.md reads these).
+        logger.debug(
+          { changed: change?.services.size, diffMs: Math.round(performance.now() - started) },
+          'feed answer',
+        );
+        // The first answer, and the first after a failure, refetch everything: whatever happened
+        // while no answer came cannot be told from a summary.
+        const all = this.outage;
+        this.outage = false;
+        this.ready = true;
+        this.pending = this.emit({ kind: 'changed', all, ...change });
       },
-    );
+      settle: () => this.settle(),
+      unchanged: () => undefined,
+      failed: (error) => {
+        this.outage = true;
+        this.emit({ kind: 'failed', error });
+      },
+      recovered: () => this.emit({ kind: 'recovered' }),
+    });
   }
 
   private async settle(): Promise<void> {

@@ -1,5 +1,7 @@
 import type { ConsulClient } from '../../common/consul/client.js';
+import { describeError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
+import { retry } from '../../common/retry.js';
 import type { Feed, Query } from '../queries/query.js';
 import { channelOf } from './feeds.js';
 import type { Snapshot } from '../snapshot.js';
@@ -45,13 +47,15 @@ export class Watcher {
   >();
   private readonly shared: SharedQueries;
   private readonly polled: PolledQueries;
-  private readonly blockingSlots: number;
+  /** Connections for blocking queries (budget.ts); each carries one or, over HTTP/2, many. */
+  private readonly blockingConns: number;
   private readonly settings: LoopSettings;
+  private readonly stopping = new AbortController();
   private stopped = false;
 
   constructor(private readonly options: WatcherOptions) {
     const split = splitBudget(options.maxConns ?? DEFAULT_MAX_CONNS);
-    this.blockingSlots = split.blocking;
+    this.blockingConns = split.blocking;
     const pool = new FetchPool(split.pool);
     this.settings = {
       client: options.client,
@@ -60,6 +64,7 @@ export class Watcher {
       minDelayMs: options.minDelayMs,
       maxStaleMs: options.maxStaleMs,
       pollMs: options.pollMs,
+      gate: (read) => pool.run(read),
     };
     const common = {
       settings: this.settings,
@@ -86,6 +91,30 @@ export class Watcher {
     };
   }
 
+  /**
+   * Resolves once the agent's protocol is settled (retrying while it cannot be reached), or on
+   * stop: an HTTPS agent that speaks HTTP/2 carries hundreds of blocking queries per connection,
+   * so queries should be placed after this. Plain HTTP settles at once.
+   */
+  async negotiated(): Promise<void> {
+    const { transport } = this.options.client;
+    const warn = (error: unknown, attempt: number, delayMs: number): void => {
+      if (attempt === 0)
+        this.options.logger.warn(
+          { err: describeError(error), retryInMs: delayMs },
+          'consul unreachable, retrying',
+        );
+    };
+    const retrying = {
+      signal: this.stopping.signal,
+      shouldRetry: () => true,
+      initial: 250,
+      max: 10_000,
+      onRetry: warn,
+    };
+    await retry(() => transport.negotiate(), retrying).catch(() => undefined);
+  }
+
   keys(): string[] {
     return [...this.dedicated.keys(), ...this.shared.keys(), ...this.polled.keys()];
   }
@@ -100,7 +129,7 @@ export class Watcher {
     if (this.stopped || this.modeOf(query.key)) return;
     if (query.local) return this.startLoop(query);
     const mode = placeQuery({
-      blocking: this.blockingSlots,
+      blocking: this.blockingConns * this.options.client.transport.requestsPerConnection,
       dedicated: this.consulLoops(),
       feeds: this.shared.feedCount,
       hasFeed: query.feed !== undefined,
@@ -147,6 +176,7 @@ export class Watcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     const loops = [...this.dedicated.values()];
     for (const l of loops) l.controller.abort();
     this.dedicated.clear();
@@ -163,20 +193,20 @@ export class Watcher {
   private startLoop(query: Query): void {
     const { snapshot, onChange, onRecover } = this.options;
     const controller = new AbortController();
-    const logger = this.options.logger.child({ query: query.key });
-    const done = runBlockingLoop(
-      query,
-      controller.signal,
-      { ...this.settings, logger },
-      {
-        changed: (data, index) => {
-          if (snapshot.set(query.key, data, index)) onChange(query.key);
-        },
-        unchanged: (index) => snapshot.ok(query.key, index),
-        failed: (error) => snapshot.fail(query.key, error),
-        recovered: () => onRecover?.(query.key),
+    const { logger } = this.options;
+    const done = runBlockingLoop(query, controller.signal, this.settings, {
+      changed: (data, index) => {
+        if (!snapshot.set(query.key, data, index)) return;
+        // When a changed answer arrived (bench/lib/scale-stages.ts reads it).
+        logger.debug({ query: query.key, index }, 'watch answer');
+        onChange(query.key);
       },
-    ).catch((error: unknown) => logger.error({ err: error }, 'watch loop failed'));
+      unchanged: (index) => snapshot.ok(query.key, index),
+      failed: (error) => snapshot.fail(query.key, error),
+      recovered: () => onRecover?.(query.key),
+    }).catch((error: unknown) =>
+      logger.error({ query: query.key, err: error }, 'watch loop failed'),
+    );
     this.dedicated.set(query.key, { query, controller, done });
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child } from '../../common/process/child.js';
@@ -10,6 +10,8 @@ import { waitFor } from './wait-for.js';
 
 export interface ConsulAgent {
   httpPort: number;
+  /** The HTTPS port, when started with `tls` (Consul speaks HTTP/2 there). */
+  httpsPort?: number;
   /** "127.0.0.1:<port>" */
   addr: string;
   config: ConsulConfig;
@@ -31,13 +33,32 @@ export interface ConsulAgent {
  * dir: raft on disk, compact JSON), as fleets run it; no limit is changed either way.
  */
 export async function startConsulAgent(
-  options: { bind?: string; extraArgs?: string[]; server?: boolean } = {},
+  options: {
+    bind?: string;
+    extraArgs?: string[];
+    server?: boolean;
+    /** Also serve HTTPS with this certificate (PEM), on a port of its own. */
+    tls?: { cert: string; key: string };
+  } = {},
 ): Promise<ConsulAgent> {
   if (!existsSync(CONSUL_BIN))
     throw new Error(`consul not found at ${CONSUL_BIN}: run npm run setup:env`);
   const bind = options.bind ?? '127.0.0.1';
-  const [http, serf, wan, server] = (await freePorts(4)) as [number, number, number, number];
+  const [http, serf, wan, server, https] = (await freePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const dataDir = mkdtempSync(join(tmpdir(), 'consul-test-'));
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    writeFileSync(join(dataDir, 'agent.crt'), options.tls.cert);
+    writeFileSync(join(dataDir, 'agent.key'), options.tls.key, { mode: 0o600 });
+    const files = `cert_file = "${dataDir}/agent.crt" key_file = "${dataDir}/agent.key"`;
+    tlsArgs.push('-hcl', `ports { https = ${https} } ${files}`);
+  }
   const output: string[] = [];
   const mode = options.server
     ? ['-server', '-bootstrap-expect', '1', '-data-dir', dataDir]
@@ -65,6 +86,7 @@ export async function startConsulAgent(
     `test-${http}`,
     '-log-level',
     'warn',
+    ...tlsArgs,
     ...(options.extraArgs ?? []),
   ];
   let child: Child;
@@ -85,6 +107,7 @@ export async function startConsulAgent(
       return child.pid;
     },
     httpPort: http,
+    ...(options.tls ? { httpsPort: https } : {}),
     addr: `${bind}:${http}`,
     config,
     client,
