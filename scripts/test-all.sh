@@ -57,6 +57,8 @@ fi
 stage bench-smoke npx tsx bench/pipeline.ts --smoke
 # The gateway against a stock Consul agent with 300 services x 3 (beyond the connection budget).
 stage bench-scale npx tsx bench/scale.ts --smoke
+# The same over the agent's HTTPS port (HTTP/2): every query a blocking stream of its own.
+stage bench-scale-https npx tsx bench/scale.ts --smoke --https
 # Short slices of the throughput benchmark (gateway next to plain nginx): figures, never speed.
 stage bench-throughput npx tsx bench/throughput.ts --smoke
 

@@ -1,6 +1,6 @@
 import { constants, type IncomingHttpHeaders } from 'node:http2';
 import type { TransportFailure } from './consul-error.js';
-import { decodeBody } from './decode.js';
+import { bodyText, decodeBody } from './decode.js';
 import type { H2Slot } from './h2-sessions.js';
 import type { ConsulTraffic } from './traffic.js';
 import type { RawRequest, RawResponse } from './transport.js';
@@ -66,10 +66,8 @@ export function h2Request(
     stream.on('end', () => {
       const status = Number(answer[':status'] ?? 0);
       const body = Buffer.concat(chunks);
-      if (status >= 400 && !(req.allowNotFound && status === 404)) {
-        traffic.bytesRead += body.length;
-        return finish({ statusCode: status, response: { body: body.toString('utf8') } });
-      }
+      if (status >= 400 && !(req.allowNotFound && status === 404))
+        return finish({ statusCode: status, response: { body: bodyText(traffic, body) } });
       try {
         const type = answer['content-type'];
         const decoded = decodeBody(traffic, type, body, req.text === true);

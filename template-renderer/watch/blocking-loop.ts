@@ -59,7 +59,8 @@ export async function runBlockingLoop(
     const started = Date.now();
     try {
       const opts = { index: query.blocking ? index : 0, waitMs: blockWaitMs, stale, signal };
-      const read = () => query.fetch(client, opts);
+      // A read queued behind the gate when the loop stopped does not start.
+      const read = () => (signal.throwIfAborted(), query.fetch(client, opts));
       const res = opts.index === 0 && settings.gate ? await settings.gate(read) : await read();
       if (attempt > 0) {
         logger.info({ attempts: attempt }, 'watch recovered');

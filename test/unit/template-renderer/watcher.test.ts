@@ -45,7 +45,7 @@ describe('Watcher', () => {
       { data: ['b'], index: 3, lastContactMs: 0 },
     ]);
     const w = new Watcher({
-      client: {} as ConsulClient,
+      client: { transport: { requestsPerConnection: 1 } } as unknown as ConsulClient,
       snapshot,
       logger,
       onChange: () => changes.push(snapshot.get('fake()')),
@@ -68,7 +68,7 @@ describe('Watcher', () => {
       new ToolkitError('down', { code: 'E_CONSUL_UNAVAILABLE' }),
     ]);
     const w = new Watcher({
-      client: {} as ConsulClient,
+      client: { transport: { requestsPerConnection: 1 } } as unknown as ConsulClient,
       snapshot,
       logger,
       onChange: () => undefined,
@@ -82,5 +82,34 @@ describe('Watcher', () => {
     w.retain(new Set());
     expect(w.size).to.equal(0);
     await w.stop();
+  });
+
+  it('counts streams, not connections, once the agent speaks HTTP/2: 700 queries all block on their own within 4 connections', async () => {
+    const make = (perConnection: number) =>
+      new Watcher({
+        client: { transport: { requestsPerConnection: perConnection } } as unknown as ConsulClient,
+        snapshot: new Snapshot(),
+        logger,
+        onChange: () => undefined,
+        blockWaitMs: 1000,
+        minDelayMs: 1,
+        maxStaleMs: 0,
+        maxConns: 4,
+      });
+    const queries = Array.from({ length: 700 }, (_x, i) => ({
+      ...scripted([]),
+      key: `q${i}`,
+      feed: { kind: 'kv' as const },
+    }));
+    const h2 = make(250);
+    const h1 = make(1);
+    for (const q of queries) {
+      h2.ensure(q);
+      h1.ensure(q);
+    }
+    // 4 connections: 1 for the pool, 3 blocking; over HTTP/2 each carries 250 streams.
+    expect(h2.counts()).to.deep.equal({ blocking: 700, shared: 0, polled: 0, feeds: 0 });
+    expect(h1.counts()).to.deep.equal({ blocking: 1, shared: 699, polled: 0, feeds: 1 });
+    await Promise.all([h2.stop(), h1.stop()]);
   });
 });

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { setMaxListeners } from 'node:events';
+import { ConsulClient } from '../../../common/consul/client.js';
+import { isToolkitError } from '../../../common/errors.js';
+import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
+import { connectionsTo, plainGet } from '../../helpers/connections.js';
+import { createTestCa, type TestCa } from '../../helpers/tls.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+/** Whatever a promise settles to: its value or its error. */
+const settled = <T>(p: Promise<T>): Promise<T | unknown> => p.catch((e: unknown) => e);
+
+describe('ConsulClient over HTTP/2 (a stock agent serving HTTPS with a test CA)', function () {
+  this.timeout(60_000);
+  let ca: TestCa;
+  let agent: ConsulAgent;
+  let client: ConsulClient;
+  const https = () => ({ scheme: 'https' as const, host: '127.0.0.1', port: agent.httpsPort ?? 0 });
+
+  before(async () => {
+    ca = await createTestCa();
+    const leaf = await ca.issue({ dns: ['IP:127.0.0.1', 'localhost'] });
+    agent = await startConsulAgent({ tls: { cert: leaf.chain, key: leaf.key } });
+    client = new ConsulClient({ ...https(), tls: { ca: ca.root }, maxConns: 4 });
+  });
+  after(async () => {
+    client?.close();
+    await agent?.stop();
+    ca?.cleanup();
+  });
+
+  it('speaks HTTP/2: writes, reads, KV misses and refusals behave as over HTTP/1.1', async () => {
+    await client.transport.negotiate();
+    expect(client.transport.requestsPerConnection).to.equal(250);
+    await client.registerService({ ID: 'web-1', Name: 'web', Port: 8081, Tags: ['a'] });
+    const health = await client.healthService('web', {});
+    expect(health.index).to.be.greaterThan(0);
+    expect(health.data.map((e) => e.Service.ID)).to.deep.equal(['web-1']);
+    await client.kvPut('app/x', 'hello');
+    const pairs = await client.kvGet('app/x', false);
+    expect(Buffer.from(pairs.data[0]?.Value ?? '', 'base64').toString()).to.equal('hello');
+    expect((await client.kvGet('app/none', false)).data).to.deep.equal([]);
+    const refused = await settled(client.registerService({ ID: 'x', Name: '', Port: 1 }));
+    expect(isToolkitError(refused, 'E_CONSUL_REQUEST'), String(refused)).to.equal(true);
+    expect((refused as Error).message).to.match(/answered 400: Missing service name/);
+  });
+
+  it('carries 600 blocking queries on 3 connections; others get in; aborting them frees their streams', async () => {
+    // A key no one writes: a read of it blocks until the KV store changes.
+    const first = await client.kvGet('blocking/none', false);
+    const controller = new AbortController();
+    setMaxListeners(1_000, controller.signal); // one signal for all 600: no leak warning
+    const opts = { index: first.index, waitMs: 30_000, signal: controller.signal };
+    const pending = Array.from({ length: 600 }, () =>
+      settled(client.kvGet('blocking/none', false, opts)),
+    );
+    await waitFor(async () => (await connectionsTo(agent.httpsPort ?? 0)) === 3, {
+      what: 'three sessions for 600 streams',
+    });
+    const others = await Promise.all(
+      Array.from({ length: 50 }, () => plainGet(`http://${agent.addr}/v1/status/leader`)),
+    );
+    expect(others.filter((r) => r.status !== 200)).to.deep.equal([]);
+    // A change answers every one of them at once.
+    await client.kvPut('blocking/other', 'x');
+    const answers = await Promise.all(pending);
+    expect(answers.filter((a) => a instanceof Error)).to.deep.equal([]);
+    expect(client.transport.traffic.peakConnections).to.equal(3);
+    // Aborted while blocking: E_ABORTED at once, and the next query finds a free stream.
+    const now = await client.kvGet('blocking/none', false);
+    const again = Array.from({ length: 300 }, () =>
+      settled(client.kvGet('blocking/none', false, { ...opts, index: now.index })),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    controller.abort();
+    const aborted = await Promise.all(again);
+    expect(Date.now() - started).to.be.lessThan(2_000);
+    expect(aborted.every((e) => isToolkitError(e, 'E_ABORTED'))).to.equal(true);
+    expect((await client.kvGet('blocking/other', false)).data).to.have.length(1);
+    expect(client.transport.traffic.peakConnections).to.equal(3);
+  });
+
+  it('closes every connection on close(), names a certificate it cannot verify, and recovers from an agent restart', async () => {
+    const other = new ConsulClient({ ...https(), tls: { ca: ca.root }, maxConns: 4 });
+    await other.catalogServices();
+    expect(other.transport.traffic.openConnections).to.equal(1);
+    other.close();
+    await waitFor(() => other.transport.traffic.openConnections === 0, { what: 'closed' });
+    const untrusted = new ConsulClient({ ...https(), maxConns: 4 });
+    const error = await settled(untrusted.catalogServices());
+    untrusted.close();
+    expect(isToolkitError(error, 'E_CONSUL_UNAVAILABLE'), String(error)).to.equal(true);
+    expect((error as Error).message).to.match(/certificate|verify|issuer/i);
+    // The agent goes away: retryable failures; back on the same port: a new session.
+    await agent.kill();
+    const down = await settled(client.catalogServices());
+    expect(isToolkitError(down, 'E_CONSUL_UNAVAILABLE'), String(down)).to.equal(true);
+    expect((down as { retryable?: boolean }).retryable).to.equal(true);
+    await agent.restart();
+    await waitFor(async () => !((await settled(client.catalogServices())) instanceof Error), {
+      what: 'answers after the restart',
+    });
+    expect(client.transport.traffic.openConnections).to.be.at.most(4);
+  });
+});
