@@ -24,8 +24,8 @@ function encodeBody(body: unknown): { data?: Buffer; type?: string } {
  * One request on one stream of an HTTP/2 session. Resolves with the answer (decoded as the
  * HTTP/1.1 transport decodes it); rejects with a TransportFailure (a status of 400 and above
  * unless `allowNotFound` and 404, a reset stream, the timeout) or, when `req.signal` aborts,
- * with the abort. The stream is cancelled (RST_STREAM) on timeout and abort, so the agent
- * drops the request at once and the session stays open.
+ * with the abort. An aborted stream is cancelled (RST_STREAM): the agent drops the request at
+ * once and the session stays open.
  */
 export function h2Request(
   slot: H2Slot,
@@ -54,10 +54,14 @@ export function h2Request(
       else resolve(res as RawResponse);
     };
     const cancel = (): void => finish({ code: 'ECONNABORTED', message: 'aborted' });
-    const timer =
-      req.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => finish({ code: 'ETIMEDOUT', isTimeout: true }), req.timeoutMs);
+    // Past its timeout (a blocking query's wait, Consul's jitter and 5 s), the connection is
+    // taken for dead, as the HTTP/1.1 transport destroys its socket: every stream on it fails
+    // retryably and the next requests open a new session.
+    const expire = (): void => {
+      finish({ code: 'ETIMEDOUT', isTimeout: true });
+      slot.session.destroy();
+    };
+    const timer = req.timeoutMs === undefined ? undefined : setTimeout(expire, req.timeoutMs);
     req.signal?.addEventListener('abort', cancel, { once: true });
     stream.on('response', (h) => (answer = h));
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -92,6 +92,23 @@ describe('ConsulClient over HTTP/2 (a stock agent serving HTTPS with a test CA)'
     untrusted.close();
     expect(isToolkitError(error, 'E_CONSUL_UNAVAILABLE'), String(error)).to.equal(true);
     expect((error as Error).message).to.match(/certificate|verify|issuer/i);
+    // A request past its timeout takes its connection for dead (as HTTP/1.1 drops its socket).
+    const idle = await client.kvGet('blocking/none', false);
+    const open = client.transport.traffic.openConnections;
+    const slow = client.transport.request({
+      method: 'GET',
+      path: '/kv/blocking/none',
+      query: { index: idle.index, wait: '10s' },
+      timeoutMs: 300,
+      allowNotFound: true,
+    });
+    const late = await settled(slow);
+    expect(isToolkitError(late, 'E_CONSUL_UNAVAILABLE'), String(late)).to.equal(true);
+    expect((late as Error).message).to.match(/ETIMEDOUT/);
+    await waitFor(() => client.transport.traffic.openConnections === open - 1, {
+      what: 'dead session gone',
+    });
+    expect((await client.kvGet('blocking/other', false)).data).to.have.length(1);
     // The agent goes away: retryable failures; back on the same port: a new session.
     await agent.kill();
     const down = await settled(client.catalogServices());
