@@ -7,7 +7,8 @@
  * instead of a production-mode single server (both stock), `--stages` to run the gateway at
  * debug level and split each change into Consul / render / pool / routed (the logs cost CPU),
  * `--https` to serve the agent's HTTPS port too (test CA) and point the gateway at it: Consul
- * speaks HTTP/2 there, and every query gets a blocking stream of its own.
+ * speaks HTTP/2 there, and every query gets a blocking stream of its own. `--at-rest 90` also
+ * measures reads and CPU per second for 90 s after the changes, with nothing changing.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ const agentMode = flagValue('agent') === 'dev' ? 'dev' : 'server';
 const changes = smoke ? 3 : 20;
 const withStages = argv.includes('--stages');
 const https = argv.includes('--https');
+const atRestS = Number(flagValue('at-rest') ?? 0);
 
 /** A CA and the agent's certificate for 127.0.0.1, the CA written to `dir` for the gateway. */
 async function agentTls(dir: string): Promise<{ cert: string; key: string; caFile: string }> {
@@ -59,6 +61,7 @@ async function oneSize(services: number): Promise<SizeResult> {
       workDir,
       stages: withStages,
       ...(tls ? { httpsCaFile: tls.caFile } : {}),
+      ...(atRestS > 0 ? { atRestS } : {}),
     });
   } finally {
     await backends.close();
@@ -99,6 +102,13 @@ async function main(): Promise<void> {
     '\nservices | register |   ready | conns | blocking/shared/feeds | change -> routed p50/p95 | read/change | CPU/change node+nginx+consul | RSS ready/after/+status | others served',
   );
   for (const r of results) console.log(row(r));
+  for (const r of results) {
+    const a = r.atRest;
+    if (a)
+      console.log(
+        `${r.services} services, at rest (${a.seconds} s, no change): ${(a.bytesPerS / 1024).toFixed(1)} KB/s read, CPU ${a.nodeCpuMsPerS.toFixed(0)} ms/s gateway Node + ${a.consulCpuMsPerS.toFixed(0)} ms/s Consul`,
+      );
+  }
   for (const r of results.filter((x) => x.stages)) {
     const parts = Object.entries(stageDistributions(r.stages ?? []));
     const text = parts.map(([k, d]) => `${k} ${d.p50} (${d.p95})`).join(', ');
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
         connections: r.peakConnections,
       })),
       results[0]?.budget ?? 32,
+      https ? 'HTTPS port, HTTP/2' : 'plain HTTP',
     );
   const missing = results.filter(
     (r) => r.changeMs.length !== changes || !Number.isFinite(r.readyMs) || !r.agentAnswered,

@@ -87,7 +87,7 @@ class TemplateRenderer extends EventEmitter implements Renderer {
       onChange: (key) => this.onChange(key),
       // Consul answers again after an outage: hold rendering while it may still be refilling.
       onRecover: () => this.first.done && this.hold.recovered(),
-      blockWaitMs: this.options.blockWaitMs ?? 60_000,
+      blockWaitMs: this.options.blockWaitMs,
       minDelayMs: this.options.minDelayMs ?? 50,
       maxStaleMs: this.options.maxStaleMs ?? 0,
       maxConns: this.maxConns,

@@ -121,7 +121,7 @@ export interface RendererOptions {
   env?: Record<string, string | undefined>;
   stdout?: NodeJS.WritableStream;
   helpers?: Record<string, HelperFactory>;
-  /** Longest time Consul may hold a blocking query (default 60 s). */
+  /** Longest time Consul may hold a blocking query (default 60 s; 5 min over HTTP/2). */
   blockWaitMs?: number;
   /** Minimum time between two requests of one watch (default 50 ms; protects Consul from hot loops). */
   minDelayMs?: number;

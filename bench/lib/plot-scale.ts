@@ -14,7 +14,12 @@ export interface ScalePoint {
 }
 
 /** Four panels against catalog size (log x): ready time, change latency, KB read, RSS. */
-export async function plotScale(file: string, points: ScalePoint[], budget: number): Promise<void> {
+export async function plotScale(
+  file: string,
+  points: ScalePoint[],
+  budget: number,
+  transport = 'plain HTTP',
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'plot-'));
   try {
     const data = join(dir, 'scale.dat');
@@ -39,7 +44,7 @@ export async function plotScale(file: string, points: ScalePoint[], budget: numb
     const script = [
       'set terminal pngcairo size 1100,760 font "sans,10"',
       `set output '${file}'`,
-      'set multiplot layout 2,2 title "Gateway against a stock Consul agent, by catalog size (services x 3 instances)"',
+      `set multiplot layout 2,2 title "Gateway against a stock Consul agent (${transport}), by catalog size (services x 3 instances)"`,
       'set logscale x',
       'set xlabel "services"',
       'set grid',

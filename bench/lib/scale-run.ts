@@ -31,6 +31,11 @@ export interface SizeResult {
   /** register -> first answer from the new instance, per change. */
   changeMs: number[];
   bytesPerChange: number;
+  /**
+   * Read and agent CPU per second while nothing changes (`atRestS` runs only): each blocking
+   * query times out after its wait (60 s) and is asked again.
+   */
+  atRest?: { seconds: number; bytesPerS: number; consulCpuMsPerS: number; nodeCpuMsPerS: number };
   cpuMsPerChange: { node: number; nginx: number; consul: number };
   rssMb: { ready: number; after: number; afterStatus: number };
   /** A plain request to the agent succeeded while the gateway ran. */
@@ -47,6 +52,8 @@ interface Input {
   workDir: string;
   /** Run the gateway at debug level and split each change into stages (its logs cost CPU). */
   stages?: boolean;
+  /** Seconds to measure at rest after the changes (longer than the 60 s wait to see re-asks). */
+  atRestS?: number;
   /** Talk to the agent's HTTPS port (HTTP/2) with this CA file, instead of plain HTTP. */
   httpsCaFile?: string;
 }
@@ -66,6 +73,19 @@ function nginxCpu(pid: number): number {
     for (const worker of childPids(master, 'nginx')) total += cpuSeconds(worker);
   }
   return total;
+}
+
+async function measureAtRest(seconds: number, statusUrl: string, pid: number, agentPid: number) {
+  const read = () => metric(statusUrl, 'gateway_consul_read_bytes_total');
+  const [b0, n0, c0] = [await read(), cpuSeconds(pid), cpuSeconds(agentPid)];
+  await sleep(seconds * 1000);
+  const perS = (x: number) => x / seconds;
+  return {
+    seconds,
+    bytesPerS: perS((await read()) - b0),
+    nodeCpuMsPerS: perS((cpuSeconds(pid) - n0) * 1000),
+    consulCpuMsPerS: perS((cpuSeconds(agentPid) - c0) * 1000),
+  };
 }
 
 /** One catalog size: register the fleet, start the built gateway, measure, stop. */
@@ -115,6 +135,10 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     const readyMs = performance.now() - started;
     if ((await get(`${url}/s0/`)).status !== 200) throw new Error('/s0/ not routed after ready');
     const rssReady = rssMb(pid);
+    const idle0 = await metric(statusUrl, 'gateway_consul_read_bytes_total');
+    await sleep(3_000);
+    const idleBytesPerS =
+      ((await metric(statusUrl, 'gateway_consul_read_bytes_total')) - idle0) / 3;
     const changeMs: number[] = [];
     let bytes = 0;
     let cpuNode = 0;
@@ -144,6 +168,9 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       await agent.client.transport.request({ method: 'PUT', path: '/catalog/deregister', body });
       await sleep(700);
     }
+    const atRest = input.atRestS
+      ? await measureAtRest(input.atRestS, statusUrl, pid, agentPid)
+      : undefined;
     const agentAnswered = (await plainGet(`http://${agent.addr}/v1/status/leader`)).status === 200;
     const rssAfter = rssMb(pid);
     const usage = JSON.parse((await get(`${statusUrl}/status`, 30_000)).body).consulUsage;
@@ -162,6 +189,7 @@ export async function measureSize(input: Input): Promise<SizeResult> {
       },
       changeMs,
       bytesPerChange: bytes / changes,
+      ...(atRest ? { atRest } : {}),
       cpuMsPerChange: {
         node: (cpuNode / changes) * 1000,
         nginx: (cpuNginx / changes) * 1000,

@@ -17,6 +17,8 @@ export interface ConsulConfig {
    * (`limits.http_max_conns_per_client`); absent: no bound.
    */
   maxConns?: number;
+  /** HTTPS agents spoken to over HTTP/2: how often each connection is pinged (default 30 s). */
+  pingMs?: number;
 }
 
 export const consulDefaults: ConsulConfig = { scheme: 'http', host: '127.0.0.1', port: 8500 };

@@ -1,4 +1,3 @@
-import { consulError } from './consul-error.js';
 import { openH2, trackSession, type H2Slot, type H2Target } from './h2-sessions.js';
 import type { ConsulTraffic } from './traffic.js';
 
@@ -11,13 +10,15 @@ interface Waiter {
  * HTTP/2 sessions to one agent, at most `maxSessions` of them (each one TCP connection, what the
  * agent's `http_max_conns_per_client` counts), each carrying up to the agent's stream limit. A
  * request takes a stream of the first session with room, opens a session when none has room and
- * the bound allows, and waits otherwise.
+ * the bound allows, and waits otherwise. Failures are left for the transport to describe.
  */
 export class H2Pool {
   private readonly slots: H2Slot[] = [];
   private readonly waiters = new Set<Waiter>();
   private opening = 0;
   private closed = false;
+  /** Kept while no session is open (the agent restarting): placement still needs it. */
+  private perSession = 1;
 
   constructor(
     private readonly target: H2Target,
@@ -28,15 +29,18 @@ export class H2Pool {
     this.add(first);
   }
 
-  /** Streams one session carries (the agent's limit, as the first session learned it). */
+  /** Streams one session carries: the agent's limit, as the last session opened learned it. */
   get streamsPerSession(): number {
-    return this.slots[0]?.max ?? 1;
+    return this.perSession;
   }
 
   async acquire(signal?: AbortSignal): Promise<H2Slot> {
     for (;;) {
-      if (this.closed) throw consulError({ code: 'ERR_HTTP2_INVALID_SESSION' }, 'pool', false);
-      const slot = this.slots.find((s) => s.active < s.max && !s.session.closed);
+      if (this.closed)
+        throw Object.assign(new Error('client closed'), { code: 'ERR_HTTP2_INVALID_SESSION' });
+      const slot = this.slots.find(
+        (s) => s.active < s.max && !s.session.closed && !s.session.destroyed,
+      );
       if (slot) {
         if (slot.active++ === 0) slot.session.ref();
         return slot;
@@ -81,7 +85,8 @@ export class H2Pool {
       return;
     }
     this.slots.push(slot);
-    trackSession(slot, this.traffic, (gone) => {
+    this.perSession = slot.max;
+    trackSession(slot, this.target, this.traffic, (gone) => {
       const i = this.slots.indexOf(gone);
       if (i >= 0) this.slots.splice(i, 1);
       this.wakeAll();
@@ -98,7 +103,7 @@ export class H2Pool {
         wake: () => (leave(), resolve()),
         fail: (error) => (leave(), reject(error)),
       };
-      const aborted = (): void => waiter.fail(consulError(undefined, 'waiting for a stream', true));
+      const aborted = (): void => waiter.fail(signal?.reason ?? new Error('aborted'));
       if (signal?.aborted) return aborted();
       signal?.addEventListener('abort', aborted, { once: true });
       this.waiters.add(waiter);

@@ -69,6 +69,8 @@ export function h2Request(
     stream.on('close', () => finish({ code: 'ERR_HTTP2_STREAM_ERROR', message: 'stream closed' }));
     stream.on('end', () => {
       const status = Number(answer[':status'] ?? 0);
+      // A session destroyed under the stream ends it without an answer.
+      if (status === 0) return finish({ code: 'ERR_HTTP2_STREAM_ERROR', message: 'no answer' });
       const body = Buffer.concat(chunks);
       if (status >= 400 && !(req.allowNotFound && status === 404))
         return finish({ statusCode: status, response: { body: bodyText(traffic, body) } });

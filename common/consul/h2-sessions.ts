@@ -7,6 +7,8 @@ import type { ConsulTraffic } from './traffic.js';
 export interface H2Target {
   host: string;
   port: number;
+  /** How often an open session is pinged (default PING_EVERY_MS); the agent has a third of it. */
+  pingMs?: number;
   tls: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
 }
 
@@ -81,12 +83,39 @@ export function openH2(target: H2Target): Promise<H2Slot> {
   return settled(h2connect(authority(target), target.tls));
 }
 
-/** Counts a session as one connection while it is open, and keeps the pool's list current. */
+/** How often an open session is pinged by default. */
+export const PING_EVERY_MS = 30_000;
+
+/**
+ * Pings the agent every `everyMs`: a connection that died without a reset (the agent's host
+ * gone, a network partition) is destroyed when a ping goes unanswered for a third of that, and
+ * its streams fail (retryably) instead of waiting out their blocking queries.
+ */
+function keepWatch(session: ClientHttp2Session, everyMs: number): void {
+  const timer = setInterval(() => {
+    const deadline = setTimeout(() => session.destroy(), everyMs / 3);
+    deadline.unref();
+    const sent = session.ping((error) => {
+      clearTimeout(deadline);
+      if (error && !session.destroyed) session.destroy();
+    });
+    if (!sent) clearTimeout(deadline);
+  }, everyMs);
+  timer.unref();
+  session.once('close', () => clearInterval(timer));
+}
+
+/**
+ * Counts a session as one connection while it is open, keeps the pool's list current, and
+ * keeps watch on the connection (keepWatch).
+ */
 export function trackSession(
   slot: H2Slot,
+  target: H2Target,
   traffic: ConsulTraffic,
   onClose: (slot: H2Slot) => void,
 ): void {
+  keepWatch(slot.session, target.pingMs ?? PING_EVERY_MS);
   traffic.openConnections++;
   traffic.peakConnections = Math.max(traffic.peakConnections, traffic.openConnections);
   // An idle session does not keep the process alive; one with a request in flight does.

@@ -76,7 +76,8 @@ export class ConsulTransport {
       key: config.tls?.key,
       rejectUnauthorized: !config.tls?.insecureSkipVerify,
     };
-    this.h2Target = secure ? { host: config.host, port: config.port, tls } : undefined;
+    const { host, port, pingMs } = config;
+    this.h2Target = secure ? { host, port, tls, ...(pingMs ? { pingMs } : {}) } : undefined;
     this.negotiated = !secure;
     // The bound is the agent's own: a request beyond it waits for a socket instead of opening one.
     const max = config.maxConns ?? Infinity;
@@ -118,7 +119,11 @@ export class ConsulTransport {
    */
   async negotiate(): Promise<void> {
     if (this.negotiated) return;
-    this.negotiating ??= this.tryNegotiate().finally(() => (this.negotiating = undefined));
+    this.negotiating ??= this.tryNegotiate()
+      .catch((error: unknown) => {
+        throw consulError(error, `connect to ${this.address}`, false);
+      })
+      .finally(() => (this.negotiating = undefined));
     await this.negotiating;
   }
 
@@ -159,6 +164,7 @@ export class ConsulTransport {
   private async viaH2(pool: H2Pool, req: RawRequest): Promise<RawResponse> {
     const slot = await pool.acquire(req.signal);
     try {
+      req.signal?.throwIfAborted(); // aborted while a session was being opened
       return await h2Request(slot, req, this.headers(), this.traffic);
     } finally {
       pool.release(slot);

@@ -4,6 +4,7 @@ import { ConsulClient } from '../../../common/consul/client.js';
 import { isToolkitError } from '../../../common/errors.js';
 import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
 import { connectionsTo, plainGet } from '../../helpers/connections.js';
+import { startTcpRelay } from '../../helpers/tcp-relay.js';
 import { createTestCa, type TestCa } from '../../helpers/tls.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -119,5 +120,35 @@ describe('ConsulClient over HTTP/2 (a stock agent serving HTTPS with a test CA)'
       what: 'answers after the restart',
     });
     expect(client.transport.traffic.openConnections).to.be.at.most(4);
+  });
+
+  it('takes a connection that went silent for dead within its ping interval', async () => {
+    const relay = await startTcpRelay(agent.httpsPort ?? 0);
+    const relayed = new ConsulClient({
+      ...https(),
+      port: relay.port,
+      tls: { ca: ca.root },
+      maxConns: 4,
+      pingMs: 600,
+    });
+    try {
+      const first = await relayed.kvGet('blocking/none', false);
+      const pending = settled(
+        relayed.kvGet('blocking/none', false, { index: first.index, waitMs: 20_000 }),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      const frozenAt = Date.now();
+      relay.freeze();
+      const error = await pending;
+      expect(isToolkitError(error, 'E_CONSUL_UNAVAILABLE'), String(error)).to.equal(true);
+      expect((error as { retryable?: boolean }).retryable).to.equal(true);
+      expect(Date.now() - frozenAt).to.be.lessThan(5_000);
+      await waitFor(() => relayed.transport.traffic.openConnections === 0, {
+        what: 'the silent connection closed',
+      });
+    } finally {
+      relayed.close();
+      await relay.close();
+    }
   });
 });
