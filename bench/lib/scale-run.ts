@@ -135,10 +135,6 @@ export async function measureSize(input: Input): Promise<SizeResult> {
     const readyMs = performance.now() - started;
     if ((await get(`${url}/s0/`)).status !== 200) throw new Error('/s0/ not routed after ready');
     const rssReady = rssMb(pid);
-    const idle0 = await metric(statusUrl, 'gateway_consul_read_bytes_total');
-    await sleep(3_000);
-    const idleBytesPerS =
-      ((await metric(statusUrl, 'gateway_consul_read_bytes_total')) - idle0) / 3;
     const changeMs: number[] = [];
     let bytes = 0;
     let cpuNode = 0;
