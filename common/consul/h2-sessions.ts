@@ -21,7 +21,7 @@ export interface H2Slot {
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
-/** Streams per session when the agent sets no limit (HTTP/2 leaves it unbounded). */
+/** Most streams used per session (also when the agent sets no limit, which HTTP/2 allows). */
 const UNBOUNDED_STREAMS = 250;
 const authority = (t: H2Target): string =>
   `https://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
