@@ -62,7 +62,7 @@ if ! [ -x "$CONSUL_BIN" ]; then
   apt-get "${apt_opts[@]}" update -qq
   (cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" download consul)
   rm -rf "$CACHE/consul" && dpkg -x "$apt_dir"/debs/consul_*.deb "$CACHE/consul"
-  "$CONSUL_BIN" version | head -1 >&2
+  "$CONSUL_BIN" version | sed -n 1p >&2
 fi
 
 # 4. Test image: busybox (httpd, sh, nc) imported from a folder; nothing is pulled. Rebuilt when
@@ -84,4 +84,4 @@ if [ "$image_hash" != "$fixture_hash" ]; then
     - "$TEST_IMAGE" >/dev/null
   rm -rf "$dir"
 fi
-log "ready: docker $(docker version --format '{{.Server.Version}}'), $(nginx -v 2>&1), $("$CONSUL_BIN" version | head -1), image $TEST_IMAGE"
+log "ready: docker $(docker version --format '{{.Server.Version}}'), $(nginx -v 2>&1), $("$CONSUL_BIN" version | sed -n 1p), image $TEST_IMAGE"
