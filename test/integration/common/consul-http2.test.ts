@@ -1,9 +1,14 @@
 import { expect } from 'chai';
 import { setMaxListeners } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConsulClient } from '../../../common/consul/client.js';
 import { isToolkitError } from '../../../common/errors.js';
 import { startConsulAgent, type ConsulAgent } from '../../helpers/consul-agent.js';
 import { connectionsTo, plainGet } from '../../helpers/connections.js';
+import { startNginx } from '../../helpers/nginx.js';
+import { freePorts } from '../../helpers/ports.js';
 import { startTcpRelay } from '../../helpers/tcp-relay.js';
 import { createTestCa, type TestCa } from '../../helpers/tls.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -149,6 +154,43 @@ describe('ConsulClient over HTTP/2 (a stock agent serving HTTPS with a test CA)'
     } finally {
       relayed.close();
       await relay.close();
+    }
+  });
+
+  it('falls back to HTTP/1.1 behind a TLS proxy that offers no h2 (nginx), within the connection bound', async () => {
+    const leaf = await ca.issue({ dns: ['IP:127.0.0.1'] });
+    const dir = mkdtempSync(join(tmpdir(), 'consul-tls-proxy-'));
+    writeFileSync(join(dir, 'cert.pem'), leaf.chain);
+    writeFileSync(join(dir, 'key.pem'), leaf.key);
+    const [plain, tls] = (await freePorts(2)) as [number, number];
+    const nginx = await startNginx(
+      [
+        `server { listen 127.0.0.1:${plain}; return 200; }`,
+        `server { listen 127.0.0.1:${tls} ssl; ssl_certificate ${dir}/cert.pem;`,
+        `  ssl_certificate_key ${dir}/key.pem;`,
+        `  location / { proxy_pass http://${agent.addr}; proxy_read_timeout 60s; } }`,
+      ].join('\n'),
+      { port: plain },
+    );
+    const proxied = new ConsulClient({ ...https(), port: tls, tls: { ca: ca.root }, maxConns: 4 });
+    try {
+      await proxied.transport.negotiate();
+      expect(proxied.transport.requestsPerConnection).to.equal(1);
+      await proxied.kvPut('proxied/x', 'y');
+      const first = await proxied.kvGet('proxied/none', false);
+      const opts = { index: first.index, waitMs: 20_000 };
+      const pending = Array.from({ length: 12 }, () =>
+        settled(proxied.kvGet('proxied/none', false, opts)),
+      );
+      await waitFor(async () => (await connectionsTo(tls)) === 4, { what: '4 connections' });
+      await client.kvPut('proxied/other', 'z');
+      const answers = await Promise.all(pending);
+      expect(answers.filter((a) => a instanceof Error)).to.deep.equal([]);
+      expect(proxied.transport.traffic.peakConnections).to.equal(4);
+    } finally {
+      proxied.close();
+      await nginx.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
