@@ -32,8 +32,8 @@ export interface SizeResult {
   changeMs: number[];
   bytesPerChange: number;
   /**
-   * Read and agent CPU per second while nothing changes (`atRestS` runs only): each blocking
-   * query times out after its wait (60 s) and is asked again.
+   * Read and CPU per second while nothing changes (`atRestS` runs only): each blocking query
+   * times out after its wait (60 s; 5 min over HTTP/2) and is asked again.
    */
   atRest?: { seconds: number; bytesPerS: number; consulCpuMsPerS: number; nodeCpuMsPerS: number };
   cpuMsPerChange: { node: number; nginx: number; consul: number };
@@ -52,7 +52,7 @@ interface Input {
   workDir: string;
   /** Run the gateway at debug level and split each change into stages (its logs cost CPU). */
   stages?: boolean;
-  /** Seconds to measure at rest after the changes (longer than the 60 s wait to see re-asks). */
+  /** Seconds to measure at rest after the changes (longer than the wait, to see every re-ask). */
   atRestS?: number;
   /** Talk to the agent's HTTPS port (HTTP/2) with this CA file, instead of plain HTTP. */
   httpsCaFile?: string;
