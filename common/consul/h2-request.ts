@@ -5,12 +5,17 @@ import type { H2Slot } from './h2-sessions.js';
 import type { ConsulTraffic } from './traffic.js';
 import type { RawRequest, RawResponse } from './transport.js';
 
+/** The request's query as both transports send it: flags as empty values, false and unset left out. */
+export function queryOf(req: RawRequest): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query ?? {}))
+    if (v !== undefined && v !== false) query[k] = v === true ? '' : String(v);
+  return query;
+}
+
 /** The request's path with the API prefix and its query, as Consul parses it. */
 export function requestPath(req: RawRequest): string {
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(req.query ?? {}))
-    if (v !== undefined && v !== false) query.append(k, v === true ? '' : String(v));
-  const qs = query.toString();
+  const qs = new URLSearchParams(queryOf(req)).toString();
   return `/v1${req.path}${qs ? `?${qs}` : ''}`;
 }
 

@@ -7,7 +7,7 @@ import { describeConsul, type ConsulConfig } from './config.js';
 import { consulError } from './consul-error.js';
 import { bodyText, gzipAwareDecoders } from './decode.js';
 import { H2Pool } from './h2-pool.js';
-import { h2Request } from './h2-request.js';
+import { h2Request, queryOf } from './h2-request.js';
 import { negotiateH2, type H2Target } from './h2-sessions.js';
 import { countConnections, emptyTraffic, type ConsulTraffic } from './traffic.js';
 
@@ -59,7 +59,8 @@ export class ConsulTransport {
   readonly address: string;
   readonly traffic: ConsulTraffic = emptyTraffic();
   private readonly client: PapiClient;
-  private readonly token: string | undefined;
+  /** Sent with every request (built once: over HTTP/2 thousands of requests are in flight). */
+  private readonly headers: Readonly<Record<string, string>>;
   private readonly h2Target: H2Target | undefined;
   private h2: H2Pool | undefined;
   private negotiated: boolean;
@@ -68,7 +69,10 @@ export class ConsulTransport {
 
   constructor(private readonly config: ConsulConfig) {
     this.address = describeConsul(config);
-    this.token = config.token;
+    this.headers = {
+      'accept-encoding': 'gzip',
+      ...(config.token ? { 'x-consul-token': config.token } : {}),
+    };
     const secure = config.scheme === 'https';
     const tls = {
       ca: config.tls?.ca,
@@ -149,10 +153,6 @@ export class ConsulTransport {
   private async tryNegotiate(): Promise<void> {
     const target = this.h2Target as H2Target;
     const first = await negotiateH2(target);
-    if (this.negotiated) {
-      first?.session.destroy();
-      return;
-    }
     if (first) {
       const pool = new H2Pool(target, this.config.maxConns ?? 10_000, this.traffic, first);
       if (this.closed) pool.close();
@@ -165,31 +165,21 @@ export class ConsulTransport {
     const slot = await pool.acquire(req.signal);
     try {
       req.signal?.throwIfAborted(); // aborted while a session was being opened
-      return await h2Request(slot, req, this.headers(), this.traffic);
+      return await h2Request(slot, req, this.headers, this.traffic);
     } finally {
       pool.release(slot);
     }
-  }
-
-  private headers(): Record<string, string> {
-    return {
-      'accept-encoding': 'gzip',
-      ...(this.token ? { 'x-consul-token': this.token } : {}),
-    };
   }
 
   private async viaHttp1(req: RawRequest): Promise<RawResponse> {
     const ctx = new EventEmitter();
     const onAbort = (): void => void ctx.emit('cancel');
     req.signal?.addEventListener('abort', onAbort, { once: true });
-    const query: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.query ?? {}))
-      if (v !== undefined && v !== false) query[k] = v === true ? '' : String(v);
     const opts = {
       name: `consul ${req.method} ${req.path}`,
       path: req.path,
-      query,
-      headers: this.headers(),
+      query: queryOf(req),
+      headers: this.headers,
       type: 'json',
       ...(req.body === undefined ? {} : { body: req.body }),
       ...(req.timeoutMs === undefined ? {} : { timeout: req.timeoutMs }),
