@@ -5,7 +5,7 @@ import type { H2Slot } from './h2-sessions.js';
 import type { ConsulTraffic } from './traffic.js';
 import type { RawRequest, RawResponse } from './transport.js';
 
-/** The request's query as both transports send it: flags as empty values, false and unset left out. */
+/** The request's query as both transports send it: flags as empty values; false, unset left out. */
 export function queryOf(req: RawRequest): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.query ?? {}))
